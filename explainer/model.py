@@ -1,0 +1,547 @@
+"""The explainer as frozen dataclasses, built from checked records, with the cross-checks."""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from . import schema
+from .dates import PartialDate
+from .errors import Problem
+from .markup import Converter
+from .schema import Kind, Record, check_record
+from .sources import Content, Node
+
+RESERVED_PAGE_IDS = {"events", "quotes", "people", "sources", "updates", "assets", "media", "data", "embed", "index", "404"}
+
+
+@dataclass(frozen=True)
+class Site:
+    title: str
+    dek: str
+    description: str
+    language: str
+    base_url: str
+    authors: tuple[str, ...]
+    publisher: str = ""
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    publisher: str
+    title: str
+    url: str
+    date: PartialDate | None = None
+    via: str = ""
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    role: str
+    kind: str
+    native_name: str = ""
+    native_lang: str = ""
+
+
+@dataclass(frozen=True)
+class Place:
+    id: str
+    name: str
+    country: str
+    lat: float | None = None
+    lon: float | None = None
+
+
+@dataclass(frozen=True)
+class Phase:
+    id: str
+    title: str
+    summary: str = ""  # HTML
+
+
+@dataclass(frozen=True)
+class Claim:
+    text: str
+    by: Person
+    date: PartialDate
+    status: str
+    sources: tuple[Source, ...]
+    figure: float | None = None
+
+
+@dataclass(frozen=True)
+class Media:
+    file: str
+    alt: str
+    caption: str = ""
+    credit: str = ""
+
+
+@dataclass(frozen=True)
+class Original:
+    lang: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Quote:
+    id: str
+    text: str
+    speaker: Person
+    setting: str
+    source: Source
+    role: str = ""
+    date: PartialDate | None = None
+    event: str = ""
+    original: Original | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Update:
+    date: datetime
+    kind: str
+    text: str
+    events: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    date: PartialDate
+    title: str
+    summary: str  # HTML
+    phase: Phase
+    sources: tuple[Source, ...]
+    end: PartialDate | None = None
+    time: str = ""
+    date_label: str = ""
+    reported: PartialDate | None = None
+    body: str = ""  # HTML
+    actors: tuple[Person, ...] = ()
+    places: tuple[Place, ...] = ()
+    tags: tuple[str, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    media: Media | None = None
+    aliases: tuple[str, ...] = ()
+    draft: bool = False
+    quotes: tuple[Quote, ...] = ()
+    corrections: tuple[Update, ...] = ()
+
+
+@dataclass(frozen=True)
+class Page:
+    id: str
+    title: str
+    order: int
+    html: str
+    lead: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A phase with its events, in story order, and the span they cover."""
+
+    phase: Phase
+    events: tuple[Event, ...]
+    start: PartialDate | None
+    end: PartialDate | None
+
+
+@dataclass(frozen=True)
+class Explainer:
+    site: Site
+    chapters: tuple[Chapter, ...]
+    events: tuple[Event, ...]  # story order: by phase, then by date
+    quotes: tuple[Quote, ...]
+    people: tuple[Person, ...]
+    places: tuple[Place, ...]
+    sources: tuple[Source, ...]
+    updates: tuple[Update, ...]  # newest first
+    pages: tuple[Page, ...]
+    published: datetime | None = None
+    modified: datetime | None = None
+    media_files: tuple[tuple[str, Path], ...] = ()
+    citations: dict[str, tuple[Event, ...]] = field(default_factory=dict, compare=False)
+
+
+class _Builder:
+    """Turn the documents read from content/ into an Explainer, collecting every problem."""
+
+    def __init__(self, content: Content, drafts: bool) -> None:
+        self.content = content
+        self.drafts = drafts
+        self.problems: list[Problem] = list(content.problems)
+        self.markup = Converter()
+
+    def error(self, node: Node, message: str, hint: str = "") -> None:
+        self.problems.append(node.at(message, hint))
+
+    def warn(self, node: Node, message: str, hint: str = "") -> None:
+        self.problems.append(node.at(message, hint, warning=True))
+
+    # -- reading records -------------------------------------------------------------
+
+    def records(self, kind_name: str) -> list[Record]:
+        kind = schema.LIST_KINDS[kind_name]
+        out: list[Record] = []
+        for doc in self.content.lists.get(kind_name, []):
+            self.problems.extend(doc.problems)
+            if doc.root is None:
+                continue
+            if not isinstance(doc.root.value, list):
+                self.error(
+                    doc.root,
+                    f"{kind_name} file must be a list of {kind.name}s, got {doc.root.kind}",
+                    f"start each {kind.name} with '- {kind.fields[0].name}: ...'",
+                )
+                continue
+            for number, node in enumerate(doc.root.value, start=1):
+                record = check_record(node, kind, f"{kind.name} {number}", self.problems)
+                if record is not None:
+                    out.append(record)
+        return out
+
+    def unique(self, records: list[Record], kind: Kind) -> dict[str, Record]:
+        seen: dict[str, Record] = {}
+        for record in records:
+            key = record.values.get(kind.id_field)
+            if key is None:
+                continue
+            if key in seen:
+                first = seen[key].nodes[kind.id_field]
+                self.error(
+                    record.nodes[kind.id_field], f"duplicate {kind.name} id '{key}' (first used at {first.file}:{first.line})", "give each one its own id"
+                )
+                continue
+            seen[key] = record
+        return seen
+
+    def markdown(self, record: Record, name: str) -> str:
+        text = record.values.get(name)
+        if text is None:
+            return ""
+        node = record.nodes[name]
+        rendered = self.markup.convert(text)
+        for url, why in rendered.bad_links:
+            self.error(node, f"link '{url}' in {name} {why}", "use an http(s) or mailto address, or a relative link")
+        if rendered.sanitised:
+            self.warn(node, f"raw HTML in {name} was sanitised", "write Markdown instead of HTML; scripts, styles and event attributes are removed")
+        return rendered.html
+
+    def resolve(self, record: Record, name: str, table: dict[str, Any], what: str) -> list[Any]:
+        """Look up the ids in a reference field, reporting each unknown one at its own line."""
+        node = record.nodes.get(name)
+        if node is None:
+            return []
+        items = node.value if isinstance(node.value, list) else [node]
+        found = []
+        for item in items:
+            key = item.value
+            if not isinstance(key, str) or not schema.SLUG.fullmatch(key):
+                continue
+            if key in table:
+                found.append(table[key])
+            else:
+                close = difflib.get_close_matches(key, list(table), n=1)
+                hint = f"did you mean '{close[0]}'?" if close else f"add it to the {what} file"
+                label = _label(record)
+                self.error(item, f"{label}{name}: unknown {what.rstrip('s') if what != 'people' else 'person'} '{key}'", hint)
+        return found
+
+    # -- the build -------------------------------------------------------------------
+
+    def build(self) -> Explainer | None:
+        site = self.site()
+        sources = {k: self.source(r) for k, r in self.unique(self.records("sources"), schema.SOURCE).items()}
+        people = {k: self.person(r) for k, r in self.unique(self.records("people"), schema.PERSON).items()}
+        places = {k: self.place(r) for k, r in self.unique(self.records("places"), schema.PLACE).items()}
+        phase_records = self.unique(self.records("phases"), schema.PHASE)
+        phases = {k: Phase(k, r.values["title"], self.markdown(r, "summary")) for k, r in phase_records.items() if "title" in r.values}
+        event_records = self.unique(self.records("timeline"), schema.EVENT)
+        quote_records = self.unique(self.records("quotes"), schema.QUOTE)
+        update_records = self.records("updates")
+        pages = self.pages()
+
+        cited: dict[str, list[str]] = defaultdict(list)  # source id -> event ids
+        mentioned: set[str] = set()
+
+        quotes: list[Quote] = []
+        for key, r in quote_records.items():
+            speaker = self.resolve(r, "speaker", people, "people")
+            said_in = self.resolve(r, "source", sources, "sources")
+            self.resolve(r, "event", event_records, "timeline")
+            if not (speaker and said_in and {"text", "setting"} <= r.values.keys()):
+                continue
+            original = r.values.get("original")
+            quotes.append(
+                Quote(
+                    key, r.values["text"], speaker[0], r.values["setting"], said_in[0], r.get("role", ""), r.values.get("date"),
+                    r.get("event", ""), Original(original.values["lang"], original.values["text"]) if original and len(original.values) == 2 else None,
+                    r.get("note", ""),
+                )
+            )  # fmt: skip
+            mentioned.add(speaker[0].id)
+            cited[said_in[0].id].append(r.get("event", ""))
+        quotes_by_event: dict[str, list[Quote]] = defaultdict(list)
+        for quote in quotes:
+            if quote.event:
+                quotes_by_event[quote.event].append(quote)
+
+        updates = sorted((self.update(r, event_records) for r in update_records if len(r.values) >= 3), key=lambda u: u.date)
+        corrections: dict[str, list[Update]] = defaultdict(list)
+        for update in updates:
+            if update.kind != "publication":
+                for event_id in update.events:
+                    corrections[event_id].append(update)
+
+        events: list[Event] = []
+        for key, r in event_records.items():
+            event = self.event(r, phases, people, places, sources, quotes_by_event[key], corrections[key])
+            if event is None:
+                continue
+            for source in event.sources:
+                cited[source.id].append(key)
+            for claim in event.claims:
+                mentioned.add(claim.by.id)
+                for source in claim.sources:
+                    cited[source.id].append(key)
+            mentioned.update(p.id for p in event.actors)
+            mentioned.update(p.id for p in event.places)
+            if event.draft and not self.drafts:
+                continue
+            events.append(event)
+        self.check_aliases(event_records)
+
+        for key in sources:
+            if key not in cited:
+                self.warn(self._id_node("sources", key), f"source '{key}' is not cited by any event, claim or quote", "cite it or remove it")
+        for key in people:
+            if key not in mentioned:
+                self.warn(self._id_node("people", key), f"person '{key}' is not referenced by any event, claim or quote", "reference it or remove it")
+        for key in places:
+            if key not in mentioned:
+                self.warn(self._id_node("places", key), f"place '{key}' is not referenced by any event", "reference it or remove it")
+
+        chapters = []
+        for phase in phases.values():
+            members = sorted((e for e in events if e.phase.id == phase.id), key=lambda e: e.date.sort_key())
+            if not members:
+                self.warn(self._id_node("phases", phase.id), f"phase '{phase.id}' has no events", "add events to it or remove it")
+                continue
+            ends = [e.end or e.date for e in members]
+            chapters.append(Chapter(phase, tuple(members), members[0].date, max(ends, key=lambda d: d.sort_key())))
+        story = tuple(e for c in chapters for e in c.events)
+
+        publications = [u for u in updates if u.kind == "publication"]
+        if not publications and update_records is not None:
+            where = self.content.lists.get("updates") or []
+            if where and where[0].root is not None:
+                self.warn(where[0].root, "the updates log has no publication entry", "add one with kind: publication; its date is the published date")
+        if site is None or any(not p.warning for p in self.problems):
+            return None
+        event_ids = {e.id for e in story}
+        used_quotes = tuple(q for q in sorted(quotes, key=_quote_order) if not q.event or q.event in event_ids)
+        citing = {key: tuple(e for e in story if e.id in set(ids)) for key, ids in cited.items()}
+        return Explainer(
+            site=site,
+            chapters=tuple(chapters),
+            events=story,
+            quotes=used_quotes,
+            people=tuple(sorted(people.values(), key=lambda p: p.name.casefold())),
+            places=tuple(sorted(places.values(), key=lambda p: p.name.casefold())),
+            sources=tuple(sources.values()),
+            updates=tuple(reversed(updates)),
+            pages=tuple(sorted(pages, key=lambda p: (p.order, p.id))),
+            published=publications[0].date if publications else None,
+            modified=updates[-1].date if updates else None,
+            media_files=self.media_files(story),
+            citations=citing,
+        )
+
+    def _id_node(self, kind_name: str, key: str) -> Node:
+        for doc in self.content.lists.get(kind_name, []):
+            if doc.root is not None and isinstance(doc.root.value, list):
+                for node in doc.root.value:
+                    if isinstance(node.value, dict) and getattr(node.value.get("id"), "value", None) == key:
+                        found: Node = node.value["id"]
+                        return found
+        return Node(None, kind_name, 0, 0)
+
+    def site(self) -> Site | None:
+        doc = self.content.site
+        if doc is None:
+            return None
+        self.problems.extend(doc.problems)
+        if doc.root is None:
+            return None
+        r = check_record(doc.root, schema.SITE, "site", self.problems)
+        if r is None or not {"title", "dek", "description", "language", "base_url", "authors"} <= r.values.keys():
+            return None
+        base_url = r.values["base_url"]
+        if not base_url.startswith(("http://", "https://")):
+            self.error(r.nodes["base_url"], f"site: base_url '{base_url}' must be a full http(s) address", "like https://example.org/explainer/")
+        return Site(
+            r.values["title"],
+            r.values["dek"],
+            r.values["description"],
+            r.values["language"],
+            base_url.rstrip("/") + "/",
+            tuple(r.values["authors"]),
+            r.get("publisher", ""),
+        )
+
+    def source(self, r: Record) -> Source:
+        v = r.values
+        return Source(v.get("id", ""), v.get("publisher", ""), v.get("title", ""), v.get("url", ""), v.get("date"), v.get("via", ""))
+
+    def person(self, r: Record) -> Person:
+        v = r.values
+        return Person(v.get("id", ""), v.get("name", ""), v.get("role", ""), v.get("kind", "person"), v.get("native_name", ""), v.get("native_lang", ""))
+
+    def place(self, r: Record) -> Place:
+        v = r.values
+        for name, limit in (("lat", 90), ("lon", 180)):
+            if name in v and not -limit <= v[name] <= limit:
+                self.error(r.nodes[name], f"place '{v.get('id')}': {name} {v[name]} is out of range", f"use degrees between -{limit} and {limit}")
+        return Place(v.get("id", ""), v.get("name", ""), v.get("country", ""), v.get("lat"), v.get("lon"))
+
+    def update(self, r: Record, events: dict[str, Record]) -> Update:
+        self.resolve(r, "events", events, "timeline")
+        return Update(r.values["date"], r.values["kind"], r.values["text"], tuple(r.get("events", ())))
+
+    def event(
+        self,
+        r: Record,
+        phases: dict[str, Phase],
+        people: dict[str, Person],
+        places: dict[str, Place],
+        sources: dict[str, Source],
+        quotes: list[Quote],
+        corrections: list[Update],
+    ) -> Event | None:
+        v = r.values
+        label = _label(r)
+        phase = self.resolve(r, "phase", phases, "phases")
+        actors = self.resolve(r, "actors", people, "people")
+        where = self.resolve(r, "places", places, "places")
+        cites = self.resolve(r, "sources", sources, "sources")
+        claims = []
+        for claim in v.get("claims", []):
+            by = self.resolve(claim, "by", people, "people")
+            claim_sources = self.resolve(claim, "sources", sources, "sources")
+            if by and claim_sources and {"text", "date", "status"} <= claim.values.keys():
+                claims.append(
+                    Claim(claim.values["text"], by[0], claim.values["date"], claim.values["status"], tuple(claim_sources), claim.values.get("figure"))
+                )
+        date, end, reported = v.get("date"), v.get("end"), v.get("reported")
+        if date and end and end.sort_key() < date.sort_key():
+            self.error(r.nodes["end"], f"{label}end '{end.iso()}' is before the date '{date.iso()}'", "swap them, or correct the end")
+        if date and reported and reported.sort_key() < date.sort_key():
+            self.error(
+                r.nodes["reported"],
+                f"{label}reported '{reported.iso()}' is before the date '{date.iso()}'",
+                "reported is when it became public, on or after the date",
+            )
+        media_record = v.get("media")
+        media = (
+            Media(media_record.values["file"], media_record.values["alt"], media_record.get("caption", ""), media_record.get("credit", ""))
+            if media_record and {"file", "alt"} <= media_record.values.keys()
+            else None
+        )
+        summary = self.markdown(r, "summary")
+        body = self.markdown(r, "body")
+        if media_record is not None:
+            self.check_media(media_record)
+        if not (phase and cites and date and "title" in v and "id" in v and summary):
+            return None
+        return Event(
+            id=v["id"], date=date, title=v["title"], summary=summary, phase=phase[0], sources=tuple(cites), end=end,
+            time=v.get("time", ""), date_label=v.get("date_label", ""), reported=reported, body=body, actors=tuple(actors),
+            places=tuple(where), tags=tuple(dict.fromkeys(v.get("tags", ()))), claims=tuple(claims),
+            media=media,
+            aliases=tuple(v.get("aliases", ())), draft=bool(v.get("draft", False)), quotes=tuple(sorted(quotes, key=_quote_order)),
+            corrections=tuple(corrections),
+        )  # fmt: skip
+
+    def check_media(self, media: Record) -> None:
+        name = media.values.get("file")
+        if name is None:
+            return
+        node = media.nodes["file"]
+        folder = (self.content.root / "media").resolve()
+        path = (folder / name).resolve()
+        if Path(name).is_absolute() or not path.is_relative_to(folder):
+            self.error(node, f"media file '{name}' lies outside content/media/", "put the file in content/media/ and give its name relative to it")
+        elif not path.is_file():
+            self.error(node, f"media file '{name}' does not exist in content/media/", "check the file name")
+
+    def media_files(self, events: Iterable[Event]) -> tuple[tuple[str, Path], ...]:
+        folder = self.content.root / "media"
+        names = sorted({e.media.file for e in events if e.media})
+        return tuple((name, folder / name) for name in names)
+
+    def check_aliases(self, events: dict[str, Record]) -> None:
+        owners: dict[str, str] = {}
+        for key, r in events.items():
+            for item in r.nodes["aliases"].value if "aliases" in r.nodes else []:
+                alias = item.value
+                if alias in events or alias in owners:
+                    self.error(item, f"event '{key}': alias '{alias}' is already used as an event id or alias", "an alias is an old id no other event has")
+                owners[alias] = key
+
+    def pages(self) -> list[Page]:
+        pages = []
+        for doc in self.content.pages:
+            self.problems.extend(doc.problems)
+            page_id = Path(doc.path).stem
+            if doc.root is None:
+                continue
+            r = check_record(doc.root, schema.PAGE, f"page '{page_id}'", self.problems)
+            if not schema.SLUG.fullmatch(page_id):
+                self.problems.append(
+                    Problem(doc.path, 1, 1, f"page file name '{page_id}' is not a slug", "rename the file with lower-case letters, digits and hyphens")
+                )
+                continue
+            if page_id in RESERVED_PAGE_IDS:
+                self.problems.append(
+                    Problem(doc.path, 1, 1, f"page '{page_id}' would claim the address /{page_id}/, which the explainer uses", "rename the file")
+                )
+                continue
+            if r is None or not {"title", "order"} <= r.values.keys():
+                continue
+            rendered = self.markup.convert(doc.body)
+            for url, why in rendered.bad_links:
+                self.problems.append(Problem(doc.path, doc.body_line, 1, f"link '{url}' {why}", "use an http(s) or mailto address, or a relative link"))
+            if rendered.sanitised:
+                self.problems.append(Problem(doc.path, doc.body_line, 1, "raw HTML was sanitised", "write Markdown instead of HTML", warning=True))
+            pages.append(Page(page_id, r.values["title"], r.values["order"], rendered.html, r.get("lead", False), r.get("description", "")))
+        return pages
+
+
+def _label(record: Record) -> str:
+    key = record.values.get("id")
+    node = record.node
+    kind = "event" if "phase" in node.value else "quote" if "speaker" in node.value else "claim" if "by" in node.value else "item"
+    return f"{kind} '{key}': " if key else f"{kind}: "
+
+
+def _quote_order(quote: Quote) -> tuple[int, int, int]:
+    """Quotes by date; sorting is stable, so same-day quotes keep the writer's order."""
+    return quote.date.sort_key() if quote.date else (0, 0, 0)
+
+
+def build_explainer(content: Content, drafts: bool = False) -> tuple[Explainer | None, list[Problem]]:
+    """Check everything read from content/ and build the model; problems include warnings."""
+    builder = _Builder(content, drafts)
+    explainer = builder.build()
+    return explainer, sorted(set(builder.problems))

@@ -1,0 +1,124 @@
+"""Write the site atomically: build beside the target, then swap; never outside it.
+
+The new site is assembled in a staging folder next to the output folder. Files whose
+bytes did not change are hard-linked from the current site, so they keep their inode and
+mtime. Then two renames swap the staging folder in. If a run is interrupted between the
+two renames, the next run puts the old site back before doing anything else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .errors import OutputError
+
+MARKER = ".explainer-site"
+
+
+@dataclass(frozen=True)
+class WriteStats:
+    written: int
+    unchanged: int
+    removed: int
+
+
+def staging_paths(out: Path) -> tuple[Path, Path]:
+    """The staging folder (new site) and the parking folder (old site during the swap)."""
+    return out.parent / f".{out.name}.new", out.parent / f".{out.name}.old"
+
+
+def check_target(out: Path, sources: Iterable[Path]) -> None:
+    """Refuse an output folder that overlaps the sources or that we did not create."""
+    target = out.resolve()
+    for source in sources:
+        src = source.resolve()
+        if target == src or target.is_relative_to(src) or src.is_relative_to(target):
+            raise OutputError(f"output folder {out} overlaps the source folder {source}: choose another --out")
+    if target == Path(target.anchor):
+        raise OutputError(f"output folder {out} is the root of the file system: choose another --out")
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise OutputError(f"output path {out} exists and is not a folder: remove it or choose another --out")
+    if out.is_dir() and not (out / MARKER).is_file() and any(out.iterdir()):
+        raise OutputError(
+            f"output folder {out} exists, is not empty and was not made by this generator (no {MARKER} file): "
+            "it will not be replaced; move it away or choose another --out"
+        )
+
+
+def recover(out: Path) -> None:
+    """Finish or undo a swap that an earlier run did not complete."""
+    new, old = staging_paths(out)
+    if old.is_dir() and (old / MARKER).is_file():
+        if not out.exists():
+            os.rename(old, out)  # interrupted between the two renames: put the old site back
+        else:
+            shutil.rmtree(old)
+    if (new.is_dir() and (new / MARKER).exists()) or (new.is_dir() and not any(new.iterdir())):
+        shutil.rmtree(new)
+
+
+def safe_relative(path: str) -> PurePosixPath:
+    """A page path that stays inside the output folder, or an OutputError."""
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or not pure.parts or any(p in ("", ".", "..") for p in pure.parts) or "\\" in path:
+        raise OutputError(f"refusing to write '{path}': outside the output folder")
+    return pure
+
+
+def read_manifest(out: Path) -> dict[str, str]:
+    try:
+        data = json.loads((out / MARKER).read_text("utf-8"))
+        files = data.get("files", {})
+        return files if isinstance(files, dict) else {}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def write_site(out: Path, files: dict[str, bytes], sources: Iterable[Path] = ()) -> WriteStats:
+    """Replace the output folder with exactly these files, atomically."""
+    recover(out)
+    check_target(out, sources)
+    new, old = staging_paths(out)
+    manifest = read_manifest(out) if out.is_dir() else {}
+    if new.exists():
+        raise OutputError(f"{new} exists and was not made by this generator: remove it")
+    new.mkdir(parents=True)
+    # The marker goes in first, so that an interrupted staging folder is known to be ours.
+    (new / MARKER).write_text('{"files": {}}', "utf-8")
+    hashes: dict[str, str] = {}
+    written = unchanged = 0
+    made: set[PurePosixPath] = set()
+    for name in sorted(files):
+        rel = safe_relative(name)
+        data = files[name]
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        hashes[name] = digest
+        target = new.joinpath(*rel.parts)
+        if rel.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(rel.parent)
+        if manifest.get(name) == digest:
+            try:
+                os.link(out.joinpath(*rel.parts), target)
+                unchanged += 1
+                continue
+            except OSError:
+                pass
+        target.write_bytes(data)
+        written += 1
+    (new / MARKER).write_text(json.dumps({"generator": "explainer", "files": hashes}, sort_keys=True, indent=0), "utf-8")
+    if out.exists():
+        os.rename(out, old)
+        os.rename(new, out)
+        shutil.rmtree(old)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(new, out)
+    removed = len(set(manifest) - set(files))
+    return WriteStats(written, unchanged, removed)

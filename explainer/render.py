@@ -1,0 +1,198 @@
+"""Render the explainer through the Jinja templates into a mapping of output paths to bytes."""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+
+from . import dates
+from .errors import Problem
+from .model import Event, Explainer, Person
+from .schema import STATUSES
+
+_HASHED = (".css", ".js")
+
+
+@dataclass(frozen=True)
+class Output:
+    """A page or file to write, by its path inside the output folder."""
+
+    path: str
+    data: bytes
+
+
+class TemplateFailure(Exception):  # noqa: N818 - it carries a Problem, it is not one
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def make_environment(templates: Path) -> jinja2.Environment:
+    """The Jinja environment: autoescaped, strict about undefined names, our filters."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters["when"] = event_when
+    env.filters["day"] = lambda d: d.display() if d else ""
+    env.filters["datetime"] = dates.display_datetime
+    env.filters["iso"] = lambda d: d.isoformat()
+    env.filters["figure"] = lambda n: f"{n:,.0f}" if float(n).is_integer() else f"{n:,}"
+    env.globals["statuses"] = STATUSES
+    return env
+
+
+def event_when(event: Event) -> str:
+    """The date line shown for an event: the writer's label, or the date at its precision."""
+    when = event.date_label or dates.display_range(event.date, event.end)
+    if event.time:
+        when += f", {dates.display_time(event.time)}"
+    return when
+
+
+def asset_files(templates: Path) -> dict[str, Output]:
+    """Theme assets by logical name, CSS and JavaScript with a content hash in the file name."""
+    folder = templates / "assets"
+    assets: dict[str, Output] = {}
+    if not folder.is_dir():
+        return assets
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        name = path.relative_to(folder).as_posix()
+        data = path.read_bytes()
+        if path.suffix in _HASHED:
+            digest = hashlib.sha256(data).hexdigest()[:10]
+            target = f"assets/{name[: -len(path.suffix)]}.{digest}{path.suffix}"
+        else:
+            target = f"assets/{name}"
+        assets[name] = Output(target, data)
+    return assets
+
+
+def render_site(explainer: Explainer, templates: Path, env: jinja2.Environment | None = None) -> list[Output]:
+    """Render every page of the site; raise TemplateFailure naming the template and line."""
+    env = env or make_environment(templates)
+    assets = asset_files(templates)
+    site = explainer.site
+    base_path = urlsplit(site.base_url).path or "/"
+    outputs: list[Output] = [*assets.values()]
+    outputs += [Output(f"media/{name}", path.read_bytes()) for name, path in explainer.media_files]
+
+    def page(template: str, path: str, title: str, description: str = "", **context: Any) -> None:
+        depth = path.count("/")
+        root = base_path if path == "404.html" else "../" * depth if depth else ""
+        url_path = "" if path in ("index.html", "404.html") else path.removesuffix("index.html")
+
+        def asset(name: str) -> str:
+            return root + assets[name].path
+
+        try:
+            html = env.get_template(template).render(
+                x=explainer,
+                site=site,
+                root=root,
+                asset=asset,
+                page_title=title,
+                description=description or site.description,
+                canonical=site.base_url + url_path,
+                path=path,
+                **context,
+            )
+        except Exception as exc:  # a template can raise anything; only ours are located
+            problem = template_problem(exc, templates)
+            if problem is None:
+                raise
+            raise TemplateFailure(problem) from exc
+        outputs.append(Output(path, html.encode("utf-8")))
+
+    page("index.html", "index.html", site.title, is_home=True)
+    events = explainer.events
+    for number, event in enumerate(events):
+        page(
+            "event.html",
+            f"events/{event.id}/index.html",
+            f"{event.title} · {site.title}",
+            _plain(event.summary),
+            event=event,
+            previous=events[number - 1] if number else None,
+            next=events[number + 1] if number + 1 < len(events) else None,
+        )
+        for alias in event.aliases:
+            page("redirect.html", f"events/{alias}/index.html", event.title, target=event)
+    page("quotes.html", "quotes/index.html", f"Quotations · {site.title}")
+    page("people.html", "people/index.html", f"People and organisations · {site.title}")
+    for person in explainer.people:
+        page(
+            "person.html",
+            f"people/{person.id}/index.html",
+            f"{person.name} · {site.title}",
+            f"{person.name}, {person.role}: quotations and events.",
+            person=person,
+            **person_links(explainer, person),
+        )
+    page("sources.html", "sources/index.html", f"Sources · {site.title}")
+    page("updates.html", "updates/index.html", f"Updates and corrections · {site.title}")
+    for doc in explainer.pages:
+        page("page.html", f"{doc.id}/index.html", f"{doc.title} · {site.title}", doc.description, doc=doc)
+    page("404.html", "404.html", f"Page not found · {site.title}")
+    return outputs
+
+
+def person_links(explainer: Explainer, person: Person) -> dict[str, Any]:
+    """What a person page lists: their quotations, and events they act or claim in."""
+    return {
+        "quotes": [q for q in explainer.quotes if q.speaker.id == person.id],
+        "events": [e for e in explainer.events if person in e.actors or any(c.by.id == person.id for c in e.claims)],
+    }
+
+
+def _plain(html: str) -> str:
+    import re
+
+    return " ".join(re.sub(r"<[^>]+>", "", html).split()).replace("&amp;", "&").replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">")
+
+
+def template_problem(exc: BaseException, templates: Path) -> Problem | None:
+    """Locate a template error at its template file and line, as Jinja's rewritten traceback does."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        name = exc.filename or exc.name or "?"
+        return Problem(_template_name(name, templates), exc.lineno or 0, 1, f"template syntax error: {exc.message}", "check the tag on this line")
+    folder = str(templates.resolve())
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.startswith(folder) or Path(frame.filename).resolve().is_relative_to(folder):
+            message = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
+            if isinstance(exc, jinja2.TemplateNotFound):
+                message = f"template '{exc.name}' not found"
+            return Problem(_template_name(frame.filename, templates), frame.lineno or 0, 1, f"template error: {message}", _template_hint(exc))
+    if isinstance(exc, jinja2.TemplateError):
+        return Problem(str(templates), 0, 0, f"template error: {exc}", _template_hint(exc))
+    return None
+
+
+def _template_hint(exc: BaseException) -> str:
+    if isinstance(exc, jinja2.UndefinedError):
+        return "the name is not available here; see docs/templates.md for what each template receives"
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return "create it in the templates folder or fix the name"
+    return "check the expression on this line"
+
+
+def _template_name(filename: str, templates: Path) -> str:
+    path = Path(filename)
+    if not path.is_absolute():
+        path = templates / filename
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return posixpath.join(templates.name, path.name)

@@ -1,0 +1,339 @@
+"""Read content files into located nodes: every value keeps its file, line and column.
+
+PyYAML is used only as a parser (libyaml's C parser when available). We build the tree
+ourselves from its events so that we can refuse what content never needs and PyYAML
+would silently accept: duplicate keys, anchors and aliases (no "billion laughs"), tags,
+and YAML 1.1's guesses (dates, sexagesimal numbers, yes/no booleans).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Problem
+
+try:  # libyaml is several times faster; the pure-Python parser gives the same events.
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+#: Content files larger than this are refused before parsing (see docs/content.md).
+MAX_FILE_BYTES = 32 * 1024 * 1024
+
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+_INT = re.compile(r"[-+]?[0-9]+")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+# What YAML 1.1 (PyYAML's default) would read as something other than text.
+_YAML11_BOOL = re.compile(r"y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF")
+_YAML11_NUMBER = re.compile(
+    r"[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?"
+    r"|[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?|\.(?:inf|Inf|INF|nan|NaN|NAN))"
+)
+_YAML11_DATE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt ].*)?")
+
+
+@dataclass(slots=True)
+class Node:
+    """A parsed value with its location; mappings and sequences hold Nodes."""
+
+    value: Any
+    file: str
+    line: int
+    col: int
+    plain: bool = False
+    keys: dict[str, Node] | None = None
+
+    def at(self, message: str, hint: str = "", warning: bool = False) -> Problem:
+        return Problem(self.file, self.line, self.col, message, hint, warning)
+
+    @property
+    def kind(self) -> str:
+        return describe(self.value)
+
+    def yaml11_reading(self) -> str | None:
+        """What YAML 1.1 would make of this plain scalar, if not text."""
+        if not self.plain or not isinstance(self.value, str | int | float | bool):
+            return None
+        raw = self.value if isinstance(self.value, str) else None
+        if raw is None:
+            return describe(self.value)
+        if _YAML11_BOOL.fullmatch(raw):
+            return "a boolean"
+        if _YAML11_NUMBER.fullmatch(raw):
+            return "a number"
+        if _YAML11_DATE.fullmatch(raw):
+            return "a date"
+        return None
+
+
+def describe(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "a list"
+
+
+@dataclass
+class Document:
+    """One content file: its top node (None if unreadable) and the problems found reading it."""
+
+    path: str
+    root: Node | None
+    problems: list[Problem] = field(default_factory=list)
+    body: str = ""
+    body_line: int = 1
+
+
+def read_text(path: Path, name: str, problems: list[Problem]) -> str | None:
+    """Read a content file as UTF-8 text, refusing oversized, binary and empty files."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.append(Problem(name, 0, 0, f"file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}", "split it into a folder of smaller files"))
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(name, 0, 0, f"cannot be read: {exc.strerror}"))
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        problems.append(Problem(name, line, col, f"is not UTF-8 text (byte 0x{data[exc.start]:02x})", "save the file as UTF-8"))
+        return None
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    if not text.strip():
+        problems.append(Problem(name, 1, 1, "file is empty", "add content or delete the file"))
+        return None
+    return text
+
+
+def parse_yaml(text: str, name: str, problems: list[Problem], first_line: int = 1) -> Node | None:
+    """Parse one YAML document into Nodes; append every problem found."""
+    offset = first_line - 1
+    for number, text_line in enumerate(text.split("\n"), start=first_line):
+        indent = len(text_line) - len(text_line.lstrip(" \t"))
+        if "\t" in text_line[:indent]:
+            problems.append(
+                Problem(name, number, text_line.index("\t") + 1, "a tab is used for indentation", "YAML indents with spaces only; replace the tab with spaces")
+            )
+    if any(p.file == name and p.message.startswith("a tab") for p in problems):
+        return None
+    builder = _TreeBuilder(name, offset, problems)
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            builder.feed(event)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + offset if mark else 0
+        col = mark.column + 1 if mark else 0
+        what = " ".join(filter(None, [exc.context, exc.problem]))
+        problems.append(Problem(name, line, col, f"YAML syntax error: {what}", "check the indentation and quoting on this line and the one above"))
+        return None
+    except yaml.YAMLError as exc:
+        problems.append(Problem(name, 0, 0, f"YAML error: {exc}"))
+        return None
+    return builder.root
+
+
+class _TreeBuilder:
+    """Turn a stream of PyYAML parser events into a Node tree."""
+
+    def __init__(self, name: str, offset: int, problems: list[Problem]) -> None:
+        self.name = name
+        self.offset = offset
+        self.problems = problems
+        self.stack: list[tuple[Node, list[Any]]] = []
+        self.root: Node | None = None
+        self.documents = 0
+
+    def _node(self, value: Any, event: Any, plain: bool = False) -> Node:
+        mark = event.start_mark
+        return Node(value, self.name, mark.line + 1 + self.offset, mark.column + 1, plain)
+
+    def _problem(self, event: Any, message: str, hint: str = "") -> None:
+        mark = event.start_mark
+        self.problems.append(Problem(self.name, mark.line + 1 + self.offset, mark.column + 1, message, hint))
+
+    def _check_node_event(self, event: Any) -> None:
+        if getattr(event, "anchor", None):
+            self._problem(event, f"YAML anchors ('&{event.anchor}') are not allowed in content", "write the value out in full")
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            self._problem(event, f"YAML tags ('{tag}') are not allowed in content", "remove the tag; quote the value if it must be text")
+
+    def feed(self, event: Any) -> None:
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                self._problem(event, "a file holds one YAML document; found a second one ('---')", "remove the '---' line or split the file")
+            return
+        if isinstance(event, yaml.AliasEvent):
+            self._problem(event, f"YAML aliases ('*{event.anchor}') are not allowed in content", "write the value out in full")
+            self._add(self._node(None, event))
+            return
+        if isinstance(event, yaml.ScalarEvent):
+            self._check_node_event(event)
+            plain = event.style in (None, "") and event.implicit[0]
+            self._add(self._node(_resolve(event.value) if plain else event.value, event, plain))
+        elif isinstance(event, yaml.MappingStartEvent):
+            self._check_node_event(event)
+            node = self._node({}, event)
+            node.keys = {}
+            self.stack.append((node, []))
+        elif isinstance(event, yaml.SequenceStartEvent):
+            self._check_node_event(event)
+            self.stack.append((self._node([], event), []))
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            node, _pending = self.stack.pop()
+            self._add(node)
+
+    def _add(self, node: Node) -> None:
+        if not self.stack:
+            if self.documents <= 1:
+                self.root = node
+            return
+        parent, pending = self.stack[-1]
+        if isinstance(parent.value, list):
+            parent.value.append(node)
+            return
+        if not pending:
+            pending.append(node)
+            return
+        key = pending.pop()
+        assert parent.keys is not None
+        if isinstance(key.value, dict | list):
+            self.problems.append(key.at("a mapping key must be a plain name", "use 'name: value'"))
+            return
+        name = str(key.value) if not isinstance(key.value, str) else key.value
+        if key.plain and key.value is None:
+            name = ""
+        first = parent.keys.get(name)
+        if first is not None:
+            self.problems.append(
+                key.at(f"key '{name}' is given twice in one mapping (first on line {first.line})", "keep one of them; YAML would silently keep the last")
+            )
+            return
+        parent.keys[name] = key
+        parent.value[name] = node
+
+
+def _resolve(raw: str) -> Any:
+    """Resolve a plain scalar by YAML 1.2's core schema, keeping anything else as text."""
+    if raw in _NULLS:
+        return None
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    if _INT.fullmatch(raw):
+        return int(raw)
+    if _FLOAT.fullmatch(raw):
+        return float(raw)
+    return raw
+
+
+def read_yaml(path: Path, name: str) -> Document:
+    """Read and parse one YAML content file."""
+    problems: list[Problem] = []
+    text = read_text(path, name, problems)
+    root = parse_yaml(text, name, problems) if text is not None else None
+    if text is not None and root is None and not problems:
+        problems.append(Problem(name, 1, 1, "file holds no YAML value", "add content or delete the file"))
+    return Document(name, root, problems)
+
+
+_FRONT = re.compile(r"---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|$)", re.S)
+
+
+def read_markdown(path: Path, name: str) -> Document:
+    """Read a Markdown file with YAML front matter between '---' lines."""
+    problems: list[Problem] = []
+    text = read_text(path, name, problems)
+    if text is None:
+        return Document(name, None, problems)
+    match = _FRONT.match(text)
+    if not match:
+        problems.append(Problem(name, 1, 1, "page has no front matter", "start the file with '---', 'title: ...', 'order: 1', '---'"))
+        return Document(name, None, problems)
+    root = parse_yaml(match.group(1) or "", name, problems, first_line=2) if (match.group(1) or "").strip() else None
+    if root is None and not problems:
+        problems.append(Problem(name, 1, 1, "front matter is empty", "add 'title:' and 'order:'"))
+    body_line = text.count("\n", 0, match.end()) + 1
+    return Document(name, root, problems, body=text[match.end() :], body_line=body_line)
+
+
+@dataclass
+class Content:
+    """Every content file read from a content folder, by kind."""
+
+    root: Path
+    site: Document | None
+    lists: dict[str, list[Document]]
+    pages: list[Document]
+    problems: list[Problem]
+
+
+def read_content(root: Path, list_kinds: tuple[str, ...]) -> Content:
+    """Read content/: site.yaml, one file or folder per list kind, and pages/*.md."""
+    problems: list[Problem] = []
+    if not root.is_dir():
+        problems.append(Problem(str(root), 0, 0, "content folder not found", "pass --content DIR"))
+        return Content(root, None, {}, [], problems)
+
+    def name(path: Path) -> str:
+        return relative_name(path, root)
+
+    site_path = root / "site.yaml"
+    site = read_yaml(site_path, name(site_path)) if site_path.is_file() else None
+    if site is None:
+        problems.append(
+            Problem(name(site_path), 0, 0, "site settings file is missing", "create it with title, dek, description, language, base_url and authors")
+        )
+    lists: dict[str, list[Document]] = {}
+    for kind in list_kinds:
+        file, folder = root / f"{kind}.yaml", root / kind
+        paths = [file] if file.is_file() else []
+        if folder.is_dir():
+            if paths:
+                problems.append(Problem(name(file), 0, 0, f"both {kind}.yaml and the folder {kind}/ exist", "keep one of them"))
+            paths += sorted(p for p in folder.glob("*.yaml") if p.is_file())
+        lists[kind] = [read_yaml(p, name(p)) for p in paths]
+    pages_dir = root / "pages"
+    pages = [read_markdown(p, name(p)) for p in sorted(pages_dir.glob("*.md"))] if pages_dir.is_dir() else []
+    known = {"site.yaml", "pages", "media", *(f"{k}.yaml" for k in list_kinds), *list_kinds}
+    for path in sorted(root.iterdir()):
+        if path.name not in known and not path.name.startswith(".") and not is_editor_temp(path.name):
+            close = difflib.get_close_matches(path.name, sorted(known), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "the generator reads: " + ", ".join(sorted(known))
+            problems.append(Problem(name(path), 0, 0, "file is not part of the content format and is ignored", hint, warning=True))
+    return Content(root, site, lists, pages, problems)
+
+
+def relative_name(path: Path, root: Path) -> str:
+    """The name a message uses for a file: relative to the current folder when possible."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return (root.name / path.relative_to(root)).as_posix() if path.is_relative_to(root) else str(path)
+
+
+def is_editor_temp(name: str) -> bool:
+    """Files that editors write beside the real one (swap, backup, lock files)."""
+    return name.endswith(("~", ".swp", ".swo", ".swx", ".tmp", ".bak", ".kate-swp")) or name.startswith((".#", "#", "~$")) or name in ("4913", ".DS_Store")
