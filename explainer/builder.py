@@ -6,10 +6,13 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import jinja2
+
 from . import output, render, schema
 from .errors import ContentError, Problem
+from .markup import Converter
 from .model import Explainer, build_explainer
-from .sources import read_content
+from .sources import DocumentCache, read_content
 
 
 @dataclass(frozen=True)
@@ -37,44 +40,77 @@ class Result:
         return f"{len(x.events)} events, {len(x.quotes)} quotes, {pages} pages{written} in {self.seconds:.2f} s"
 
 
-def load(options: Options) -> tuple[Explainer, list[Problem]]:
-    """Read and check all content; raise ContentError listing every problem."""
-    content = read_content(options.content, tuple(schema.LIST_KINDS))
-    explainer, problems = build_explainer(content, drafts=options.drafts)
-    errors = [p for p in problems if not p.warning or options.strict]
-    if errors or explainer is None:
-        raise ContentError(errors or problems)
-    if options.base_url:
-        explainer = replace(explainer, site=replace(explainer.site, base_url=options.base_url.rstrip("/") + "/"))
-    return explainer, problems
+class Session:
+    """One build, or a series of builds in one process (serve), with what can be kept between them.
 
+    Kept: the documents read (re-read only when a file's mtime or size changes), the Markdown
+    converter and its memo, the Jinja environment (replaced when any template changes) and the
+    rendered pages (a page is rendered again only when its inputs differ).
+    """
 
-def render_files(explainer: Explainer, options: Options) -> dict[str, bytes]:
-    """Render every output in memory; two outputs may not claim one path."""
-    if not options.templates.is_dir():
-        raise ContentError([Problem(str(options.templates), 0, 0, "templates folder not found", "pass --templates DIR")])
-    try:
-        outputs = render.render_site(explainer, options.templates)
-    except render.TemplateFailure as exc:
-        raise ContentError([exc.problem]) from exc
-    files: dict[str, bytes] = {}
-    for item in outputs:
-        if item.path in files:
-            raise ContentError([Problem(item.path, 0, 0, "two outputs claim this path", "rename the page, event or asset that collides")])
-        files[item.path] = item.data
-    return files
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.documents: DocumentCache = {}
+        self.markup = Converter()
+        self.pages: render.PageCache = {}
+        self.env: jinja2.Environment | None = None
+        self.templates_stamp: tuple[tuple[str, int, int], ...] = ()
+
+    def load(self) -> tuple[Explainer, list[Problem]]:
+        """Read and check all content; raise ContentError listing every problem."""
+        options = self.options
+        content = read_content(options.content, tuple(schema.LIST_KINDS), self.documents)
+        explainer, problems = build_explainer(content, drafts=options.drafts, markup=self.markup)
+        errors = [p for p in problems if not p.warning or options.strict]
+        if errors or explainer is None:
+            raise ContentError(errors or problems)
+        if options.base_url:
+            explainer = replace(explainer, site=replace(explainer.site, base_url=options.base_url.rstrip("/") + "/"))
+        return explainer, problems
+
+    def environment(self) -> jinja2.Environment:
+        """The Jinja environment, made again (and rendered pages forgotten) when a template changed."""
+        folder = self.options.templates
+        stamp = tuple((p.relative_to(folder).as_posix(), st.st_mtime_ns, st.st_size) for p in sorted(folder.rglob("*")) if p.is_file() for st in (p.stat(),))
+        if self.env is None or stamp != self.templates_stamp:
+            self.env = render.make_environment(folder)
+            self.templates_stamp = stamp
+            self.pages.clear()
+        return self.env
+
+    def render(self, explainer: Explainer) -> dict[str, bytes]:
+        """Render every output in memory; two outputs may not claim one path."""
+        options = self.options
+        if not options.templates.is_dir():
+            raise ContentError([Problem(str(options.templates), 0, 0, "templates folder not found", "pass --templates DIR")])
+        try:
+            outputs = render.render_site(explainer, options.templates, self.environment(), self.pages)
+        except render.TemplateFailure as exc:
+            raise ContentError([exc.problem]) from exc
+        files: dict[str, bytes] = {}
+        for item in outputs:
+            if item.path in files:
+                raise ContentError([Problem(item.path, 0, 0, "two outputs claim this path", "rename the page, event or asset that collides")])
+            files[item.path] = item.data
+        return files
+
+    def build(self, write: bool = True) -> Result:
+        """Build the site: everything is read and valid before anything is written."""
+        options = self.options
+        started = time.perf_counter()
+        sources = (options.content, options.templates)
+        if write:
+            output.recover(options.out)
+            output.check_target(options.out, sources)
+        explainer, problems = self.load()
+        files = self.render(explainer)
+        result = Result(explainer, files, [p for p in problems if p.warning])
+        if write:
+            result.stats = output.write_site(options.out, files, sources)
+        result.seconds = time.perf_counter() - started
+        return result
 
 
 def build(options: Options, write: bool = True) -> Result:
-    """Build the site: everything is read and valid before anything is written."""
-    started = time.perf_counter()
-    if write:
-        output.recover(options.out)
-        output.check_target(options.out, (options.content, options.templates))
-    explainer, problems = load(options)
-    files = render_files(explainer, options)
-    result = Result(explainer, files, [p for p in problems if p.warning])
-    if write:
-        result.stats = output.write_site(options.out, files, (options.content, options.templates))
-    result.seconds = time.perf_counter() - started
-    return result
+    """Build the site once: everything is read and valid before anything is written."""
+    return Session(options).build(write)

@@ -177,11 +177,11 @@ class Explainer:
 class _Builder:
     """Turn the documents read from content/ into an Explainer, collecting every problem."""
 
-    def __init__(self, content: Content, drafts: bool) -> None:
+    def __init__(self, content: Content, drafts: bool, markup: Converter | None = None) -> None:
         self.content = content
         self.drafts = drafts
         self.problems: list[Problem] = list(content.problems)
-        self.markup = Converter()
+        self.markup = markup or Converter()
 
     def error(self, node: Node, message: str, hint: str = "") -> None:
         self.problems.append(node.at(message, hint))
@@ -540,8 +540,11 @@ def _quote_order(quote: Quote) -> tuple[int, int, int]:
     return quote.date.sort_key() if quote.date else (0, 0, 0)
 
 
-def build_explainer(content: Content, drafts: bool = False) -> tuple[Explainer | None, list[Problem]]:
-    """Check everything read from content/ and build the model; problems include warnings."""
-    builder = _Builder(content, drafts)
+def build_explainer(content: Content, drafts: bool = False, markup: Converter | None = None) -> tuple[Explainer | None, list[Problem]]:
+    """Check everything read from content/ and build the model; problems include warnings.
+
+    Pass a Converter to reuse its memo of converted Markdown across builds (serve does).
+    """
+    builder = _Builder(content, drafts, markup)
     explainer = builder.build()
     return explainer, sorted(set(builder.problems))

@@ -122,3 +122,45 @@ def write_site(out: Path, files: dict[str, bytes], sources: Iterable[Path] = ())
         os.rename(new, out)
     removed = len(set(manifest) - set(files))
     return WriteStats(written, unchanged, removed)
+
+
+def update_site(out: Path, files: dict[str, bytes], sources: Iterable[Path] = ()) -> WriteStats:
+    """Bring a site we made up to date in place, file by file (serve's rebuilds).
+
+    Each changed file is replaced atomically (temporary file, then os.replace), so a request
+    served during the update never sees half a file and the folder never disappears;
+    unchanged files are not touched (same bytes, same mtime); files no longer built are removed.
+    The manifest is replaced last. The first build of a session goes through write_site.
+    """
+    check_target(out, sources)
+    if not (out / MARKER).is_file():
+        return write_site(out, files, sources)
+    manifest = read_manifest(out)
+    hashes: dict[str, str] = {}
+    written = 0
+    for name in sorted(files):
+        rel = safe_relative(name)
+        data = files[name]
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        hashes[name] = digest
+        target = out.joinpath(*rel.parts)
+        if manifest.get(name) == digest and target.is_file():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+        written += 1
+    stale = sorted(set(manifest) - set(files), reverse=True)
+    for name in stale:
+        rel = safe_relative(name)
+        target = out.joinpath(*rel.parts)
+        target.unlink(missing_ok=True)
+        for parent in target.parents:
+            if parent == out or any(parent.iterdir()):
+                break
+            parent.rmdir()
+    temporary = out / f"{MARKER}.tmp"
+    temporary.write_text(json.dumps({"generator": "explainer", "files": hashes}, sort_keys=True, indent=0), "utf-8")
+    os.replace(temporary, out / MARKER)
+    return WriteStats(written, len(files) - written, len(stale))

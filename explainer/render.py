@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+import re
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,46 +81,35 @@ def asset_files(templates: Path) -> dict[str, Output]:
     return assets
 
 
-def render_site(explainer: Explainer, templates: Path, env: jinja2.Environment | None = None) -> list[Output]:
-    """Render every page of the site; raise TemplateFailure naming the template and line."""
-    env = env or make_environment(templates)
-    assets = asset_files(templates)
+@dataclass(frozen=True)
+class PageSpec:
+    """One page to render: where it goes, with which template, and everything it may read."""
+
+    path: str
+    template: str
+    title: str
+    description: str
+    context: tuple[tuple[str, Any], ...]
+
+
+def page_specs(explainer: Explainer) -> list[PageSpec]:
+    """Every page of the site with exactly the data its template receives.
+
+    Pages other than the overview ones get only what they show (not the whole explainer), so
+    that an unchanged context means an unchanged page: serve re-renders only what changed.
+    """
     site = explainer.site
-    base_path = urlsplit(site.base_url).path or "/"
-    outputs: list[Output] = [*assets.values()]
-    outputs += [Output(f"media/{name}", path.read_bytes()) for name, path in explainer.media_files]
+    nav = tuple(p for p in explainer.pages if not p.lead)
+    specs: list[PageSpec] = []
 
-    def page(template: str, path: str, title: str, description: str = "", **context: Any) -> None:
-        depth = path.count("/")
-        root = base_path if path == "404.html" else "../" * depth if depth else ""
-        url_path = "" if path in ("index.html", "404.html") else path.removesuffix("index.html")
+    def add(template: str, path: str, title: str, description: str = "", **context: Any) -> None:
+        context.setdefault("nav", nav)
+        specs.append(PageSpec(path, template, title, description or site.description, tuple(sorted(context.items()))))
 
-        def asset(name: str) -> str:
-            return root + assets[name].path
-
-        try:
-            html = env.get_template(template).render(
-                x=explainer,
-                site=site,
-                root=root,
-                asset=asset,
-                page_title=title,
-                description=description or site.description,
-                canonical=site.base_url + url_path,
-                path=path,
-                **context,
-            )
-        except Exception as exc:  # a template can raise anything; only ours are located
-            problem = template_problem(exc, templates)
-            if problem is None:
-                raise
-            raise TemplateFailure(problem) from exc
-        outputs.append(Output(path, html.encode("utf-8")))
-
-    page("index.html", "index.html", site.title, is_home=True)
+    add("index.html", "index.html", site.title, x=explainer)
     events = explainer.events
     for number, event in enumerate(events):
-        page(
+        add(
             "event.html",
             f"events/{event.id}/index.html",
             f"{event.title} · {site.title}",
@@ -129,24 +119,84 @@ def render_site(explainer: Explainer, templates: Path, env: jinja2.Environment |
             next=events[number + 1] if number + 1 < len(events) else None,
         )
         for alias in event.aliases:
-            page("redirect.html", f"events/{alias}/index.html", event.title, target=event)
-    page("quotes.html", "quotes/index.html", f"Quotations · {site.title}")
-    page("people.html", "people/index.html", f"People and organisations · {site.title}")
+            add("redirect.html", f"events/{alias}/index.html", event.title, target=event)
+    add("quotes.html", "quotes/index.html", f"Quotations · {site.title}", x=explainer)
+    add("people.html", "people/index.html", f"People and organisations · {site.title}", x=explainer)
     for person in explainer.people:
-        page(
+        links = person_links(explainer, person)
+        add(
             "person.html",
             f"people/{person.id}/index.html",
             f"{person.name} · {site.title}",
             f"{person.name}, {person.role}: quotations and events.",
             person=person,
-            **person_links(explainer, person),
+            **links,
         )
-    page("sources.html", "sources/index.html", f"Sources · {site.title}")
-    page("updates.html", "updates/index.html", f"Updates and corrections · {site.title}")
+    add("sources.html", "sources/index.html", f"Sources · {site.title}", x=explainer)
+    add("updates.html", "updates/index.html", f"Updates and corrections · {site.title}", x=explainer)
     for doc in explainer.pages:
-        page("page.html", f"{doc.id}/index.html", f"{doc.title} · {site.title}", doc.description, doc=doc)
-    page("404.html", "404.html", f"Page not found · {site.title}")
+        add("page.html", f"{doc.id}/index.html", f"{doc.title} · {site.title}", doc.description, doc=doc)
+    add("404.html", "404.html", f"Page not found · {site.title}")
+    return specs
+
+
+#: Rendered pages from an earlier build in this process: path -> (inputs, bytes).
+PageCache = dict[str, tuple[tuple[Any, ...], bytes]]
+
+
+def render_site(explainer: Explainer, templates: Path, env: jinja2.Environment | None = None, cache: PageCache | None = None) -> list[Output]:
+    """Render every page of the site; raise TemplateFailure naming the template and line.
+
+    With a cache (kept by serve, emptied when a template changes), a page whose inputs are
+    equal to last time is not rendered again: its bytes are reused.
+    """
+    env = env or make_environment(templates)
+    assets = asset_files(templates)
+    asset_paths = tuple(sorted((name, out.path) for name, out in assets.items()))
+    site = explainer.site
+    base_path = urlsplit(site.base_url).path or "/"
+    outputs: list[Output] = [*assets.values()]
+    outputs += [Output(f"media/{name}", path.read_bytes()) for name, path in explainer.media_files]
+    for spec in page_specs(explainer):
+        key = (spec, site, asset_paths)
+        if cache is not None:
+            hit = cache.get(spec.path)
+            if hit is not None and hit[0] == key:
+                outputs.append(Output(spec.path, hit[1]))
+                continue
+        data = _render_page(env, templates, spec, site, base_path, assets)
+        if cache is not None:
+            cache[spec.path] = (key, data)
+        outputs.append(Output(spec.path, data))
     return outputs
+
+
+def _render_page(env: jinja2.Environment, templates: Path, spec: PageSpec, site: Any, base_path: str, assets: dict[str, Output]) -> bytes:
+    path = spec.path
+    depth = path.count("/")
+    root = base_path if path == "404.html" else "../" * depth if depth else ""
+    url_path = "" if path in ("index.html", "404.html") else path.removesuffix("index.html")
+
+    def asset(name: str) -> str:
+        return root + assets[name].path
+
+    try:
+        html = env.get_template(spec.template).render(
+            site=site,
+            root=root,
+            asset=asset,
+            page_title=spec.title,
+            description=spec.description,
+            canonical=site.base_url + url_path,
+            path=path,
+            **dict(spec.context),
+        )
+    except Exception as exc:  # a template can raise anything; only ours are located
+        problem = template_problem(exc, templates)
+        if problem is None:
+            raise
+        raise TemplateFailure(problem) from exc
+    return html.encode("utf-8")
 
 
 def person_links(explainer: Explainer, person: Person) -> dict[str, Any]:
@@ -158,8 +208,6 @@ def person_links(explainer: Explainer, person: Person) -> dict[str, Any]:
 
 
 def _plain(html: str) -> str:
-    import re
-
     return " ".join(re.sub(r"<[^>]+>", "", html).split()).replace("&amp;", "&").replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">")
 
 

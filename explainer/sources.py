@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -290,7 +291,28 @@ class Content:
     problems: list[Problem]
 
 
-def read_content(root: Path, list_kinds: tuple[str, ...]) -> Content:
+#: Documents already read, by path, with the (mtime, size) they were read at.
+DocumentCache = dict[Path, tuple[tuple[int, int], Document]]
+
+
+def _cached(reader: Callable[[Path, str], Document], path: Path, name: str, cache: DocumentCache | None) -> Document:
+    """Read a file, or reuse its Document if the file has not changed since (serve's rebuilds)."""
+    if cache is None:
+        return reader(path, name)
+    try:
+        stat = path.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        return reader(path, name)
+    hit = cache.get(path)
+    if hit is not None and hit[0] == stamp and hit[1].path == name:
+        return hit[1]
+    doc = reader(path, name)
+    cache[path] = (stamp, doc)
+    return doc
+
+
+def read_content(root: Path, list_kinds: tuple[str, ...], cache: DocumentCache | None = None) -> Content:
     """Read content/: site.yaml, one file or folder per list kind, and pages/*.md."""
     problems: list[Problem] = []
     if not root.is_dir():
@@ -301,7 +323,7 @@ def read_content(root: Path, list_kinds: tuple[str, ...]) -> Content:
         return relative_name(path, root)
 
     site_path = root / "site.yaml"
-    site = read_yaml(site_path, name(site_path)) if site_path.is_file() else None
+    site = _cached(read_yaml, site_path, name(site_path), cache) if site_path.is_file() else None
     if site is None:
         problems.append(
             Problem(name(site_path), 0, 0, "site settings file is missing", "create it with title, dek, description, language, base_url and authors")
@@ -314,9 +336,9 @@ def read_content(root: Path, list_kinds: tuple[str, ...]) -> Content:
             if paths:
                 problems.append(Problem(name(file), 0, 0, f"both {kind}.yaml and the folder {kind}/ exist", "keep one of them"))
             paths += sorted(p for p in folder.glob("*.yaml") if p.is_file())
-        lists[kind] = [read_yaml(p, name(p)) for p in paths]
+        lists[kind] = [_cached(read_yaml, p, name(p), cache) for p in paths]
     pages_dir = root / "pages"
-    pages = [read_markdown(p, name(p)) for p in sorted(pages_dir.glob("*.md"))] if pages_dir.is_dir() else []
+    pages = [_cached(read_markdown, p, name(p), cache) for p in sorted(pages_dir.glob("*.md"))] if pages_dir.is_dir() else []
     known = {"site.yaml", "pages", "media", *(f"{k}.yaml" for k in list_kinds), *list_kinds}
     for path in sorted(root.iterdir()):
         if path.name not in known and not path.name.startswith(".") and not is_editor_temp(path.name):

@@ -1,0 +1,363 @@
+"""The live preview: build, serve on loopback, rebuild and reload the browser on every save.
+
+livereload provides the HTTP server, the script injection and the browser connection. We
+design around its traps (see docs/maintainers.md):
+
+- its polling watcher (0.8 s) is replaced by an event-driven one built on watchfiles, whose
+  batches coalesce a burst of changes (a git checkout, an editor's two-step save) into one build;
+- its 3 s "ignore changes after a reload" window is bypassed: we call reload_waiters ourselves
+  once a build has finished, so a second save right after a reload still reloads;
+- only content/ and templates/ are watched, never the output folder, and editor temp files
+  are ignored; a WSGI app (and its debug=True restarts) is not used: our static file handler
+  serves the output folder, or the error page while the last build failed.
+"""
+
+from __future__ import annotations
+
+import errno
+import html
+import ipaddress
+import signal
+import sys
+import threading
+import time
+import webbrowser
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import watchfiles
+from livereload import Server
+from livereload.handlers import LiveReloadHandler, StaticFileHandler
+from livereload.watcher import Watcher
+from tornado import ioloop
+
+from .builder import Options, Session
+from .errors import ContentError, ExplainerError, Problem
+from .output import update_site
+from .sources import is_editor_temp
+
+#: How long the watcher waits for more changes before it hands over a batch (ms).
+QUIET_MS = 30
+#: The longest a steady stream of changes is held back before a build (ms).
+MAX_BATCH_MS = 1000
+
+
+class State:
+    """What the server shows: the site on disk, or the problems of the last build."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.builds = 0
+        self.lock = threading.Lock()
+
+
+def source_filter(change: watchfiles.Change, path: str) -> bool:
+    """Watch real source files only: no editor swap, backup or lock files."""
+    name = Path(path).name
+    return not is_editor_temp(name) and watchfiles.DefaultFilter()(change, path)
+
+
+class SourceWatcher(Watcher):  # type: ignore[misc]
+    """An event-driven watcher for livereload: watchfiles in a thread instead of polling."""
+
+    def __init__(self, paths: Iterable[Path], on_change: Callable[[set[str]], None]) -> None:
+        super().__init__()
+        self.paths = [str(p) for p in paths]
+        self.on_change = on_change
+        self.stop_event = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.ready = threading.Event()
+
+    def start(self, callback: Callable[[], None]) -> bool:
+        """Start watching; True tells livereload not to poll."""
+        del callback  # we reload the browsers ourselves once a build has finished
+        self.thread = threading.Thread(target=self._run, name="explainer-watcher", daemon=True)
+        self.thread.start()
+        self.ready.wait(5)
+        return True
+
+    def _run(self) -> None:
+        self.ready.set()
+        for changes in watchfiles.watch(
+            *self.paths,
+            watch_filter=source_filter,
+            step=QUIET_MS,
+            debounce=MAX_BATCH_MS,
+            stop_event=self.stop_event,
+            rust_timeout=200,
+            yield_on_timeout=False,
+            raise_interrupt=False,
+        ):
+            self.on_change({path for _change, path in changes})
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        if self.thread is not None:
+            self.thread.join(timeout=2)
+
+    def examine(self) -> tuple[None, None]:
+        return None, None
+
+
+class PreviewHandler(StaticFileHandler):  # type: ignore[misc]
+    """Serve the output folder, or the error page for every page while the last build failed."""
+
+    state: State
+
+    def initialize(self, path: str, default_filename: str | None = None, state: State | None = None) -> None:
+        super().initialize(path, default_filename)
+        assert state is not None
+        self.state = state
+
+    def set_extra_headers(self, path: str) -> None:
+        self.set_header("Cache-Control", "no-store")
+
+    async def get(self, path: str, include_body: bool = True) -> None:
+        problems = self.state.problems
+        if problems and _is_page(path):
+            self.set_status(500)
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.set_header("Cache-Control", "no-store")
+            self.finish(error_page(problems))
+            return
+        await super().get(path, include_body)
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        page = Path(self.root) / "404.html"
+        if status_code == 404 and page.is_file():
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.finish(page.read_bytes())
+            return
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.finish(f"{status_code} {self._reason}\n")
+
+
+def _is_page(path: str) -> bool:
+    last = path.rsplit("/", 1)[-1]
+    return last == "" or last.endswith((".html", ".htm")) or "." not in last
+
+
+class PreviewServer(Server):  # type: ignore[misc]
+    """livereload's Server with our static handler and no WSGI app (so no debug restarts)."""
+
+    def __init__(self, watcher: SourceWatcher, state: State) -> None:
+        super().__init__(watcher=watcher)
+        self.state = state
+
+    def get_web_handlers(self, script: bytes) -> list[Any]:
+        del script  # injected by livereload's output transform into every HTML response
+        return [(r"/(.*)", PreviewHandler, {"path": self.root, "default_filename": "index.html", "state": self.state})]
+
+
+def error_page(problems: list[Problem]) -> bytes:
+    """The page shown instead of the site while the content or a template has errors.
+
+    It does not use the theme: a broken template must not break the page that reports it.
+    """
+    items = []
+    for problem in problems:
+        where = f"{problem.file}:{problem.line}:{problem.col}" if problem.line else problem.file
+        excerpt = source_excerpt(problem)
+        items.append(
+            "<li><p><code class=where>"
+            + html.escape(where)
+            + "</code> "
+            + html.escape(problem.message)
+            + "</p>"
+            + (f"<pre>{html.escape(excerpt)}</pre>" if excerpt else "")
+            + (f"<p class=hint>Hint: {html.escape(problem.hint)}</p>" if problem.hint else "")
+            + "</li>"
+        )
+    count = len(problems)
+    body = f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Build failed: {count} problem{"s" if count != 1 else ""}</title>
+<style>
+body {{ font: 16px/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 60rem; padding: 1rem; color: #1a1a1a; background: #fff; }}
+h1 {{ color: #8b1d2c; font-size: 1.5rem; }}
+ol {{ padding-left: 1.25rem; }} li {{ margin-bottom: 1.25rem; }}
+.where {{ font-weight: 700; }}
+pre {{ background: #f4f4f4; padding: 0.5rem; overflow-x: auto; font-size: 0.875rem; }}
+.hint {{ color: #444; }}
+@media (prefers-color-scheme: dark) {{
+  body {{ background: #151515; color: #ececec; }} pre {{ background: #222; }} .hint {{ color: #bbb; }} h1 {{ color: #f7a1ad; }}
+}}
+</style>
+</head>
+<body>
+<main>
+<h1>The site could not be built</h1>
+<p>Fix the {"problems" if count != 1 else "problem"} below and save: this page reloads by itself. The last good build is kept on disk.</p>
+<ol>
+{"".join(items)}
+</ol>
+</main>
+</body>
+</html>
+"""
+    return body.encode("utf-8")
+
+
+def source_excerpt(problem: Problem, around: int = 2) -> str:
+    """The offending source lines with a caret under the column, as compilers show them."""
+    if not problem.line:
+        return ""
+    try:
+        lines = Path(problem.file).read_text("utf-8", errors="replace").split("\n")
+    except OSError:
+        return ""
+    first = max(1, problem.line - around)
+    last = min(len(lines), problem.line + around)
+    width = len(str(last))
+    out = []
+    for number in range(first, last + 1):
+        out.append(f"{number:>{width}} | {lines[number - 1]}")
+        if number == problem.line and problem.col:
+            out.append(" " * width + " | " + " " * (problem.col - 1) + "^")
+    return "\n".join(out)
+
+
+def format_problems(problems: list[Problem]) -> str:
+    """What the terminal prints for a failed build: each message with its source lines."""
+    blocks = []
+    for problem in problems:
+        excerpt = source_excerpt(problem)
+        blocks.append(str(problem) + ("\n" + excerpt if excerpt else ""))
+    return "\n".join(blocks)
+
+
+class Preview:
+    """A build session, the watcher that drives it, and the livereload server that shows it."""
+
+    def __init__(self, options: Options, quiet: bool = False) -> None:
+        self.options = options
+        self.quiet = quiet
+        self.session = Session(options)
+        self.state = State()
+        self.loop: ioloop.IOLoop | None = None
+        self.watcher = SourceWatcher(self.watched(), self.rebuild)
+
+    def watched(self) -> list[Path]:
+        return [p for p in (self.options.content, self.options.templates) if p.exists()]
+
+    def say(self, text: str) -> None:
+        if not self.quiet:
+            print(text, flush=True)
+
+    def build(self) -> bool:
+        """Build into the output folder; on failure keep the last good site and record why."""
+        started = time.perf_counter()
+        try:
+            result = self.session.build(write=False)
+            stats = update_site(self.options.out, result.files, (self.options.content, self.options.templates))
+        except ContentError as exc:
+            with self.state.lock:
+                self.state.problems = exc.problems
+            print(format_problems(exc.problems), file=sys.stderr, flush=True)
+            print(f"build failed: {len(exc.problems)} problem(s); the browser shows them until they are fixed", file=sys.stderr, flush=True)
+            return False
+        except ExplainerError as exc:
+            problem = Problem(str(self.options.out), 0, 0, str(exc))
+            with self.state.lock:
+                self.state.problems = [problem]
+            print(f"error: {exc}", file=sys.stderr, flush=True)
+            return False
+        with self.state.lock:
+            self.state.problems = []
+            self.state.builds += 1
+        for warning in result.warnings:
+            print(warning, file=sys.stderr, flush=True)
+        seconds = time.perf_counter() - started
+        self.say(f"built: {result.summary().rsplit(' in ', 1)[0]}, {stats.written} file(s) changed, in {seconds * 1000:.0f} ms")
+        return True
+
+    def rebuild(self, paths: set[str]) -> None:
+        """Called by the watcher thread with one batch of changed paths."""
+        shown = ", ".join(sorted(_short(p) for p in paths)[:3]) + (" …" if len(paths) > 3 else "")
+        self.say(f"changed: {shown}")
+        try:
+            self.build()
+        except Exception as exc:  # keep serving: an internal error is reported, not fatal
+            problem = Problem("(generator)", 0, 0, f"internal error: {type(exc).__name__}: {exc}", "this is a bug in the generator; please report it")
+            with self.state.lock:
+                self.state.problems = [problem]
+            print(problem, file=sys.stderr, flush=True)
+        if self.loop is not None:
+            self.loop.add_callback(LiveReloadHandler.reload_waiters, "*")
+
+    def stop(self) -> None:
+        if self.loop is not None:
+            self.loop.add_callback_from_signal(self.loop.stop)
+
+
+def _short(path: str) -> str:
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False, quiet: bool = False) -> int:
+    """Run the preview until Ctrl-C or SIGTERM; return the exit status."""
+    from .output import check_target
+
+    check_target(options.out, (options.content, options.templates))
+    for folder in (options.content, options.templates):
+        if not folder.is_dir():
+            raise ContentError([Problem(str(folder), 0, 0, "folder not found", "pass --content or --templates")])
+    preview = Preview(options, quiet)
+    if not preview.build():
+        print("serving the error page until the problems are fixed", file=sys.stderr, flush=True)
+    options.out.mkdir(parents=True, exist_ok=True)
+
+    loop = ioloop.IOLoop.current()
+    preview.loop = loop
+    server = PreviewServer(preview.watcher, preview.state)
+    server.root = str(options.out.resolve())
+    import logging
+
+    logging.getLogger("tornado.access").setLevel(logging.CRITICAL)
+    try:
+        server.application(port, host, liveport=None, debug=False, live_css=False)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            print(f"error: port {port} on {host} is already in use (another preview?); try --port {port + 1}", file=sys.stderr)
+        else:
+            print(f"error: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
+        return 1
+    url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
+    if not is_loopback(host):
+        print(f"warning: serving on {host}: other machines on the network can read the preview", file=sys.stderr, flush=True)
+    print(f"serving {options.out}/ at {url} (Ctrl-C to stop)", flush=True)
+    LiveReloadHandler.watcher = preview.watcher
+    LiveReloadHandler._last_reload_time = time.time()
+    preview.watcher.start(lambda: None)
+    if open_browser:
+        threading.Timer(0.3, webbrowser.open, (url,)).start()
+
+    previous = signal.signal(signal.SIGTERM, lambda *_: preview.stop())
+    try:
+        loop.start()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        preview.watcher.stop()
+        for waiter in list(LiveReloadHandler.waiters):
+            waiter.close()
+        loop.close(all_fds=True)
+    print("stopped", flush=True)
+    return 0
