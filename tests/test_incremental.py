@@ -1,0 +1,119 @@
+"""serve's rebuilds: only changed files are read, only affected pages rendered, unchanged
+output files untouched, and the result always byte-identical to a clean build."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from browser_support import copy_project
+
+from explainer import render, sources
+from explainer.builder import Options, build
+from explainer.preview import Preview
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def stamps(folder: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def preview(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Preview:
+    project = copy_project(tmp_path / "project")
+    monkeypatch.chdir(project)
+    served = Preview(Options(out=Path("site")), quiet=True)
+    assert served.build()
+    return served
+
+
+def clean_build(tmp_path: Path) -> dict[str, bytes]:
+    out = tmp_path / "clean"
+    build(Options(out=out))
+    return tree(out)
+
+
+def edit(path: str, old: str, new: str) -> None:
+    text = Path(path).read_text("utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    Path(path).write_text(text.replace(old, new, 1), "utf-8")
+    # Make sure the edit is seen even on file systems with coarse timestamps.
+    stat = Path(path).stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+
+EDITS = [
+    pytest.param("content/timeline.yaml", "- id: un-panel-veto\n  date: 2024-03-28", "- id: un-panel-veto\n  date: 2024-06-20", id="event-date-moves-it"),
+    pytest.param("content/timeline.yaml", "tags: [un, sanctions]", "tags: [un, sanctions, veto]", id="tag-added"),
+    pytest.param("content/people.yaml", "name: Vladimir Putin", "name: Vladimir V. Putin", id="person-renamed"),
+    pytest.param("content/timeline.yaml", "- id: treaty-signed", "- id: treaty-signing", id="event-id-renamed"),
+    pytest.param("templates/partials/nav.html", ">Quotations</a>", ">Quotes</a>", id="template-partial"),
+    pytest.param("templates/assets/style.css", "--measure: 40rem;", "--measure: 38rem;", id="stylesheet"),
+    pytest.param("content/site.yaml", "title: Pact to deployment (test site)", "title: From pact to deployment", id="site-yaml"),
+    pytest.param("content/phases.yaml", "- id: background\n  title: Background", "- id: background\n  title: Before the pact", id="phase-title"),
+]
+
+
+@pytest.mark.parametrize(("path", "old", "new"), EDITS)
+def test_rebuild_equals_clean_build(preview: Preview, tmp_path: Path, path: str, old: str, new: str) -> None:
+    if "treaty-signing" in new:
+        edit("content/quotes.yaml", "event: treaty-signed", "event: treaty-signing")
+        edit("content/quotes.yaml", "event: treaty-signed", "event: treaty-signing")
+    edit(path, old, new)
+    assert preview.build()
+    assert tree(Path("site")) == clean_build(tmp_path)
+
+
+def test_edits_in_a_row_stay_identical_to_clean_builds(preview: Preview, tmp_path: Path) -> None:
+    for number, (path, old, new) in enumerate((p.values for p in EDITS if p.id not in ("event-id-renamed",))):
+        edit(path, old, new)
+        assert preview.build()
+        assert tree(Path("site")) == clean_build(tmp_path / str(number)), f"after {path}"
+
+
+def test_unchanged_outputs_are_not_touched(preview: Preview) -> None:
+    before = stamps(Path("site"))
+    edit("content/timeline.yaml", "Russia vetoed a US-drafted", "Russia on Thursday vetoed a US-drafted")
+    assert preview.build()
+    after = stamps(Path("site"))
+    changed = {path for path in before if before[path] != after.get(path)}
+    assert "events/un-panel-veto/index.html" in changed
+    assert "events/treaty-signed/index.html" not in changed
+    assert "people/kim-jong-un/index.html" not in changed
+    assert "assets/favicon.svg" not in changed
+
+
+def test_only_changed_files_are_read_and_affected_pages_rendered(preview: Preview, monkeypatch: pytest.MonkeyPatch) -> None:
+    read: list[str] = []
+    rendered: list[str] = []
+    real_read, real_render = sources.read_yaml, render._render_page
+    monkeypatch.setattr(sources, "read_yaml", lambda path, name: read.append(name) or real_read(path, name))
+    monkeypatch.setattr(render, "_render_page", lambda env, templates, spec, *rest: rendered.append(spec.path) or real_render(env, templates, spec, *rest))
+    edit("content/timeline.yaml", "Russia vetoed a US-drafted", "Russia on Thursday vetoed a US-drafted")
+    assert preview.build()
+    assert read == ["content/timeline.yaml"]
+    assert "events/un-panel-veto/index.html" in rendered
+    assert "index.html" in rendered
+    # Pages that do not show this event's summary are not rendered again.
+    for path in ("events/treaty-signed/index.html", "people/kim-jong-un/index.html", "know/index.html", "404.html"):
+        assert path not in rendered
+
+    read.clear()
+    rendered.clear()
+    assert preview.build()  # nothing changed
+    assert read == [] and rendered == []
+
+
+def test_failed_rebuild_keeps_the_last_good_site(preview: Preview) -> None:
+    good = tree(Path("site"))
+    edit("content/timeline.yaml", "date: 2024-03-28", "date: 2024-03-32")
+    assert not preview.build()
+    assert preview.state.problems and "is not a valid date" in preview.state.problems[0].message
+    assert tree(Path("site")) == good
+    edit("content/timeline.yaml", "date: 2024-03-32", "date: 2024-03-28")
+    assert preview.build()
+    assert preview.state.problems == []

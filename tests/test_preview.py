@@ -1,0 +1,216 @@
+"""`build.py serve` end to end: a real server process, real file edits, real headless Chromium.
+
+The test never reloads or navigates the page and never asks the server over HTTP itself:
+whatever the page shows, it got by itself through the live-reload connection.
+"""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from browser_support import REPO, copy_project, free_port, launch, needs_chromium, serve
+
+pytestmark = [needs_chromium, pytest.mark.browser]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = launch(p)
+        yield chromium
+        chromium.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return copy_project(tmp_path)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def open_page(browser: object, url: str) -> object:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.goto(url)
+    # The live-reload script connects over a WebSocket; wait until the server knows this page.
+    page.wait_for_function("() => window.LiveReload && window.LiveReload.connector && window.LiveReload.connector._isSocketConnected()", timeout=10000)
+    return page
+
+
+def heading(page: object) -> str:
+    return str(page.inner_text("h1"))  # type: ignore[attr-defined]
+
+
+def test_title_edit_appears_by_itself(browser: object, project: Path) -> None:
+    with serve(project) as server:
+        page = open_page(browser, server.url + "events/treaty-signed/")
+        assert heading(page) == "Putin and Kim sign the treaty"
+        edit(project / "content/timeline.yaml", "title: Putin and Kim sign the treaty", "title: The leaders sign the treaty")
+        page.wait_for_function("() => document.querySelector('h1').textContent === 'The leaders sign the treaty'", timeout=10000)  # type: ignore[attr-defined]
+
+
+def test_yaml_error_shows_error_page_then_fix_restores(browser: object, project: Path) -> None:
+    with serve(project) as server:
+        page = open_page(browser, server.url)
+        timeline = project / "content/timeline.yaml"
+        good = timeline.read_text("utf-8")
+        timeline.write_text(good.replace("  phase: the-pact\n  actors: [vladimir-putin, kim-jong-un]", "  phase: the-pact\n  actors: [vladimir-putin, kim-jong-un", 1), "utf-8")
+        page.wait_for_selector("text=The site could not be built", timeout=10000)  # type: ignore[attr-defined]
+        body = page.inner_text("body")  # type: ignore[attr-defined]
+        assert "content/timeline.yaml:" in body
+        line = next(n for n, text in enumerate(timeline.read_text("utf-8").split("\n"), 1) if text.startswith("  actors: [vladimir-putin, kim-jong-un") and not text.endswith("]"))
+        assert any(f"content/timeline.yaml:{n}:" in body for n in (line, line + 1)), body
+        assert "YAML syntax error" in body
+        timeline.write_text(good, "utf-8")
+        page.wait_for_selector("h1:has-text('Pact to deployment')", timeout=10000)  # type: ignore[attr-defined]
+        assert "could not be built" not in page.inner_text("body")  # type: ignore[attr-defined]
+
+
+def test_template_error_names_template_and_line(browser: object, project: Path) -> None:
+    with serve(project) as server:
+        page = open_page(browser, server.url)
+        template = project / "templates/event.html"
+        lines = template.read_text("utf-8").split("\n")
+        number = next(n for n, text in enumerate(lines, 1) if "<h1>{{ event.title }}</h1>" in text)
+        edit(template, "<h1>{{ event.title }}</h1>", "<h1>{{ event.title | no_such_filter }}</h1>")
+        page.wait_for_selector("text=The site could not be built", timeout=10000)  # type: ignore[attr-defined]
+        body = page.inner_text("body")  # type: ignore[attr-defined]
+        assert f"templates/event.html:{number}:" in body, body
+        assert "no_such_filter" in body
+
+
+def test_css_change_is_applied(browser: object, project: Path) -> None:
+    with serve(project) as server:
+        page = open_page(browser, server.url)
+        before = page.evaluate("getComputedStyle(document.body).backgroundColor")  # type: ignore[attr-defined]
+        assert before == "rgb(255, 255, 255)"
+        edit(project / "templates/assets/style.css", "--paper: #fff;", "--paper: #fefce8;")
+        page.wait_for_function("() => getComputedStyle(document.body).backgroundColor === 'rgb(254, 252, 232)'", timeout=10000)  # type: ignore[attr-defined]
+
+
+def test_two_saves_half_a_second_apart_both_arrive(browser: object, project: Path) -> None:
+    with serve(project) as server:
+        page = open_page(browser, server.url + "events/treaty-signed/")
+        timeline = project / "content/timeline.yaml"
+        edit(timeline, "title: Putin and Kim sign the treaty", "title: First save")
+        page.wait_for_function("() => document.querySelector('h1').textContent === 'First save'", timeout=5000)  # type: ignore[attr-defined]
+        time.sleep(0.5)
+        edit(timeline, "title: First save", "title: Second save")
+        page.wait_for_function("() => document.querySelector('h1').textContent === 'Second save'", timeout=5000)  # type: ignore[attr-defined]
+
+
+def test_fifty_files_changed_at_once_give_one_rebuild(project: Path) -> None:
+    folder = project / "content/timeline"
+    folder.mkdir()
+    (project / "content/timeline.yaml").rename(folder / "000.yaml")
+    for number in range(1, 50):
+        (folder / f"{number:03d}.yaml").write_text("[]\n", "utf-8")
+    with serve(project) as server:
+        assert server.count("built:") == 1
+        time.sleep(0.3)
+        for number in range(1, 50):
+            (folder / f"{number:03d}.yaml").write_text("# touched\n[]\n", "utf-8")
+        edit(folder / "000.yaml", "title: Putin and Kim sign the treaty", "title: Fifty at once")
+        server.wait_for("built:", count=2)
+        time.sleep(1.0)
+        assert server.count("built:") == 2, "\n".join(server.lines)
+        assert "Fifty at once" in (project / "site/events/treaty-signed/index.html").read_text("utf-8")
+
+
+def test_editor_temp_files_do_not_rebuild(project: Path) -> None:
+    with serve(project) as server:
+        for name in (".timeline.yaml.swp", "timeline.yaml~", ".#timeline.yaml", "4913"):
+            (project / "content" / name).write_text("junk", "utf-8")
+        time.sleep(0.8)
+        assert server.count("changed:") == 0, "\n".join(server.lines)
+
+
+def test_failing_first_build_keeps_serving_until_fixed(browser: object, project: Path) -> None:
+    site = project / "content/site.yaml"
+    good = site.read_text("utf-8")
+    site.write_text(good.replace("language: en", "language: en\nlanguage: fr"), "utf-8")
+    with serve(project) as server:
+        assert server.process.poll() is None
+        page = browser.new_page()  # type: ignore[attr-defined]
+        page.goto(server.url)
+        assert "key 'language' is given twice" in page.inner_text("body")
+        page.wait_for_function("() => window.LiveReload && window.LiveReload.connector._isSocketConnected()", timeout=10000)
+        site.write_text(good, "utf-8")
+        page.wait_for_selector("h1:has-text('Pact to deployment')", timeout=10000)
+
+
+def test_port_in_use_gives_a_clear_message(project: Path) -> None:
+    port = free_port()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", port))
+        taken.listen()
+        result = subprocess.run([sys.executable, str(REPO / "build.py"), "serve", "--port", str(port)], cwd=project, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1
+    assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
+    assert f"try --port {port + 1}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_sigterm_stops_cleanly_and_frees_the_port(project: Path) -> None:
+    with serve(project) as server:
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(timeout=10) == 0
+        server.wait_for("stopped")
+        with socket.socket() as again:
+            again.bind(("127.0.0.1", server.port))
+
+
+def test_ctrl_c_stops_cleanly(project: Path) -> None:
+    with serve(project) as server:
+        server.process.send_signal(signal.SIGINT)
+        assert server.process.wait(timeout=10) == 0
+        assert "Traceback" not in "\n".join(server.lines)
+
+
+def test_refuses_output_inside_a_watched_folder(project: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "serve", "--out", "content/site-out", "--port", str(free_port())],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 1
+    assert "overlaps the source folder content" in result.stderr
+    assert not (project / "content/site-out").exists()
+
+
+def listening_addresses(port: int) -> list[str]:
+    """Local addresses of sockets listening on a port, from /proc/net/tcp and tcp6."""
+    found = []
+    for table in (Path("/proc/net/tcp"), Path("/proc/net/tcp6")):
+        for line in table.read_text().splitlines()[1:] if table.exists() else []:
+            fields = line.split()
+            address, hex_port = fields[1].rsplit(":", 1)
+            if fields[3] == "0A" and int(hex_port, 16) == port:
+                found.append(address)
+    return found
+
+
+def test_binds_loopback_by_default(project: Path) -> None:
+    with serve(project) as server:
+        assert any(f"at http://127.0.0.1:{server.port}/" in line for line in server.lines)
+        assert listening_addresses(server.port) == ["0100007F"]  # 127.0.0.1, little-endian hex
+
+
+def test_other_host_is_used_and_warned_about(project: Path) -> None:
+    with serve(project, "--host", "0.0.0.0") as server:
+        assert listening_addresses(server.port) == ["00000000"]
+        assert any("warning: serving on 0.0.0.0" in line for line in server.lines)
