@@ -38,7 +38,7 @@ from .output import update_site
 from .sources import is_editor_temp
 
 #: How long the watcher waits for more changes before it hands over a batch (ms).
-QUIET_MS = 30
+QUIET_MS = 15
 #: The longest a steady stream of changes is held back before a build (ms).
 MAX_BATCH_MS = 1000
 

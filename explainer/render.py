@@ -15,7 +15,7 @@ import jinja2
 
 from . import dates
 from .errors import Problem
-from .model import Event, Explainer, Person
+from .model import Event, Explainer, Quote
 from .schema import STATUSES
 
 _HASHED = (".css", ".js")
@@ -122,15 +122,16 @@ def page_specs(explainer: Explainer) -> list[PageSpec]:
             add("redirect.html", f"events/{alias}/index.html", event.title, target=event)
     add("quotes.html", "quotes/index.html", f"Quotations · {site.title}", x=explainer)
     add("people.html", "people/index.html", f"People and organisations · {site.title}", x=explainer)
+    quotes_by, events_by = person_links(explainer)
     for person in explainer.people:
-        links = person_links(explainer, person)
         add(
             "person.html",
             f"people/{person.id}/index.html",
             f"{person.name} · {site.title}",
             f"{person.name}, {person.role}: quotations and events.",
             person=person,
-            **links,
+            quotes=tuple(quotes_by.get(person.id, ())),
+            events=tuple(events_by.get(person.id, ())),
         )
     add("sources.html", "sources/index.html", f"Sources · {site.title}", x=explainer)
     add("updates.html", "updates/index.html", f"Updates and corrections · {site.title}", x=explainer)
@@ -199,12 +200,16 @@ def _render_page(env: jinja2.Environment, templates: Path, spec: PageSpec, site:
     return html.encode("utf-8")
 
 
-def person_links(explainer: Explainer, person: Person) -> dict[str, Any]:
-    """What a person page lists: their quotations, and events they act or claim in."""
-    return {
-        "quotes": [q for q in explainer.quotes if q.speaker.id == person.id],
-        "events": [e for e in explainer.events if person in e.actors or any(c.by.id == person.id for c in e.claims)],
-    }
+def person_links(explainer: Explainer) -> tuple[dict[str, list[Quote]], dict[str, list[Event]]]:
+    """What each person page lists: their quotations, and the events they act or claim in."""
+    quotes: dict[str, list[Quote]] = {}
+    for quote in explainer.quotes:
+        quotes.setdefault(quote.speaker.id, []).append(quote)
+    events: dict[str, list[Event]] = {}
+    for event in explainer.events:
+        for person_id in dict.fromkeys([p.id for p in event.actors] + [c.by.id for c in event.claims]):
+            events.setdefault(person_id, []).append(event)
+    return quotes, events
 
 
 def _plain(html: str) -> str:
