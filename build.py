@@ -21,14 +21,20 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         epilog=(
             "commands:\n"
             "  build   (default) check everything, then write the site atomically\n"
-            "  check   check everything, write nothing\n"
-            "  serve   build, serve on http://127.0.0.1:8000/ and reload the browser on every save\n\n"
+            "  check   check everything, write nothing; with --links, also every internal link and #anchor\n"
+            "  serve   build, serve on http://127.0.0.1:8000/ and reload the browser on every save\n"
+            "  schema  write the content files' JSON Schemas into schemas/, for editors\n"
+            "  new DIR write a new explainer's content into DIR, which must be new or empty\n"
+            "  publish build with --strict, check links, push the site to a git branch:\n"
+            "          publish --remote URL [--branch gh-pages] [--cname HOST] [--dry-run]\n\n"
             "exit status: 0 ok, 1 content or template error, 2 usage error, 3 internal error\n"
-            "docs: docs/content.md (writers), docs/maintainers.md"
+            "docs: docs/content.md (writers), docs/publishing.md (publishing), docs/maintainers.md"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("command", nargs="?", default="build", choices=["build", "check", "serve"], help="what to do (default: build)")
+    commands = ["build", "check", "serve", "schema", "new", "publish"]
+    parser.add_argument("command", nargs="?", default="build", choices=commands, help="what to do (default: build)")
+    parser.add_argument("folder", nargs="?", type=Path, metavar="DIR", help="new: the folder for the new explainer's content")
     parser.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help="content folder (default: content)")
     parser.add_argument("--templates", type=Path, default=Path("templates"), metavar="DIR", help="templates folder (default: templates)")
     parser.add_argument("--out", type=Path, default=Path("site"), metavar="DIR", help="output folder (default: site)")
@@ -40,6 +46,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1", help="serve: address to bind (default: 127.0.0.1, this machine only)")
     parser.add_argument("--port", type=int, default=8000, help="serve: port (default: 8000)")
     parser.add_argument("--open", action="store_true", help="serve: open the site in a web browser")
+    parser.add_argument("--links", action="store_true", help="check: also check every internal link and #anchor of the built site")
+    parser.add_argument("--remote", default="", metavar="URL", help="publish: the git remote to push to (a URL or a path)")
+    parser.add_argument("--branch", default="gh-pages", help="publish: the branch to push to (default: gh-pages)")
+    parser.add_argument("--cname", default="", metavar="HOST", help="publish: also write a CNAME file naming this host (GitHub Pages)")
+    parser.add_argument("--dry-run", action="store_true", help="publish: show what would change on the branch, push nothing")
     return parser.parse_args(argv)
 
 
@@ -60,7 +71,39 @@ def main(argv: list[str] | None = None) -> int:
             from explainer.preview import serve
 
             return serve(options, host=args.host, port=args.port, open_browser=args.open, quiet=args.quiet)
+        if (args.folder is not None and args.command != "new") or (args.links and args.command != "check"):
+            raise UsageError("a folder goes only with 'new', and --links only with 'check'")
+        if args.command == "schema":
+            from explainer.content_schemas import write_schemas
+            from explainer.skeleton import SCHEMAS
+
+            changed = write_schemas(SCHEMAS)
+            if not args.quiet:
+                print(f"schemas/: {len(changed)} file{'s' if len(changed) != 1 else ''} updated" if changed else "schemas/: up to date")
+            return EXIT_OK
+        if args.command == "new":
+            from explainer.skeleton import new_site
+
+            if args.folder is None:
+                raise UsageError("new needs a folder: python build.py new DIR")
+            written = new_site(args.folder)
+            templates = f" --templates {args.templates}" if args.templates != Path("templates") else ""
+            if not args.quiet:
+                print(f"wrote {len(written)} files into {args.folder}/; build it with: python build.py --content {args.folder}{templates} --strict")
+            return EXIT_OK
+        if args.command == "publish":
+            from explainer.publish import publish_site
+
+            if not args.remote:
+                raise UsageError("publish needs --remote URL: the git remote to push the site to")
+            say = (lambda text: None) if args.quiet else print
+            say(publish_site(options, args.remote, args.branch, cname=args.cname, dry_run=args.dry_run, say=say).summary())
+            return EXIT_OK
         result = build(options, write=args.command == "build")
+        if args.links:
+            from explainer.links import verify_links
+
+            verify_links(result.files, result.explainer.site.base_url, args.out.as_posix(), (lambda text: None) if args.quiet else print)
     except ContentError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)

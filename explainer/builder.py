@@ -8,7 +8,7 @@ from pathlib import Path
 
 import jinja2
 
-from . import output, render, schema
+from . import extras, output, render, schema
 from .errors import ContentError, Problem
 from .markup import Converter
 from .model import Explainer, build_explainer
@@ -92,6 +92,7 @@ class Session:
             if item.path in files:
                 raise ContentError([Problem(item.path, 0, 0, "two outputs claim this path", "rename the page, event or asset that collides")])
             files[item.path] = item.data
+        extras.add_files(files, explainer)  # feeds, sitemap, share image, data exports: cheap, images cached
         return files
 
     def build(self, write: bool = True) -> Result:

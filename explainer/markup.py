@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from html import unescape
 
 import markdown
 import nh3
@@ -39,7 +40,8 @@ class _LinkCheck(Treeprocessor):
             url = element.get(attribute) if attribute else None
             if url is None:
                 continue
-            why = url_problem(url)
+            # Markdown copies character references into the attribute (javascript&#58;...): check what a browser reads.
+            why = url_problem(unescape(url))
             if why:
                 self.bad.append((url, why))
                 element.set(attribute, "#")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -182,6 +182,7 @@ class _Builder:
         self.drafts = drafts
         self.problems: list[Problem] = list(content.problems)
         self.markup = markup or Converter()
+        self.unreadable: set[str] = set()  # list kinds with a file that could not be read as a list
 
     def error(self, node: Node, message: str, hint: str = "") -> None:
         self.problems.append(node.at(message, hint))
@@ -196,6 +197,8 @@ class _Builder:
         out: list[Record] = []
         for doc in self.content.lists.get(kind_name, []):
             self.problems.extend(doc.problems)
+            if doc.root is None or not isinstance(doc.root.value, list):
+                self.unreadable.add(kind_name)
             if doc.root is None:
                 continue
             if not isinstance(doc.root.value, list):
@@ -233,13 +236,19 @@ class _Builder:
         node = record.nodes[name]
         rendered = self.markup.convert(text)
         for url, why in rendered.bad_links:
-            self.error(node, f"link '{url}' in {name} {why}", "use an http(s) or mailto address, or a relative link")
+            self.error(node, f"{_label(record)}link '{url}' in {name} {why}", "use an http(s) or mailto address, or a relative link")
         if rendered.sanitised:
-            self.warn(node, f"raw HTML in {name} was sanitised", "write Markdown instead of HTML; scripts, styles and event attributes are removed")
+            self.warn(
+                node, f"{_label(record)}raw HTML in {name} was sanitised", "write Markdown instead of HTML; scripts, styles and event attributes are removed"
+            )
         return rendered.html
 
     def resolve(self, record: Record, name: str, table: dict[str, Any], what: str) -> list[Any]:
-        """Look up the ids in a reference field, reporting each unknown one at its own line."""
+        """Look up the ids in a reference field, reporting each unknown one at its own line.
+
+        An id is not called unknown while a file of its kind could not be read: that file's
+        own problem is the one to fix, and it may well hold the id.
+        """
         node = record.nodes.get(name)
         if node is None:
             return []
@@ -251,11 +260,10 @@ class _Builder:
                 continue
             if key in table:
                 found.append(table[key])
-            else:
+            elif what not in self.unreadable:
                 close = difflib.get_close_matches(key, list(table), n=1)
                 hint = f"did you mean '{close[0]}'?" if close else f"add it to the {what} file"
-                label = _label(record)
-                self.error(item, f"{label}{name}: unknown {what.rstrip('s') if what != 'people' else 'person'} '{key}'", hint)
+                self.error(item, f"{_label(record)}{name}: unknown {_NOUNS[what]} '{key}'", hint)
         return found
 
     # -- the build -------------------------------------------------------------------
@@ -352,6 +360,8 @@ class _Builder:
         event_ids = {e.id for e in story}
         used_quotes = tuple(q for q in sorted(quotes, key=_quote_order) if not q.event or q.event in event_ids)
         citing = {key: tuple(e for e in story if e.id in set(ids)) for key, ids in cited.items()}
+        # An update names only events that are published in this build: not drafts left out.
+        updates = [replace(u, events=tuple(e for e in u.events if e in event_ids)) for u in updates]
         return Explainer(
             site=site,
             chapters=tuple(chapters),
@@ -444,9 +454,9 @@ class _Builder:
                     Claim(claim.values["text"], by[0], claim.values["date"], claim.values["status"], tuple(claim_sources), claim.values.get("figure"))
                 )
         date, end, reported = v.get("date"), v.get("end"), v.get("reported")
-        if date and end and end.sort_key() < date.sort_key():
+        if date and end and _last_day(end) < date.sort_key():
             self.error(r.nodes["end"], f"{label}end '{end.iso()}' is before the date '{date.iso()}'", "swap them, or correct the end")
-        if date and reported and reported.sort_key() < date.sort_key():
+        if date and reported and _last_day(reported) < date.sort_key():
             self.error(
                 r.nodes["reported"],
                 f"{label}reported '{reported.iso()}' is before the date '{date.iso()}'",
@@ -461,7 +471,7 @@ class _Builder:
         summary = self.markdown(r, "summary")
         body = self.markdown(r, "body")
         if media_record is not None:
-            self.check_media(media_record)
+            self.check_media(media_record, label)
         if not (phase and cites and date and "title" in v and "id" in v and summary):
             return None
         return Event(
@@ -473,7 +483,7 @@ class _Builder:
             corrections=tuple(corrections),
         )  # fmt: skip
 
-    def check_media(self, media: Record) -> None:
+    def check_media(self, media: Record, label: str) -> None:
         name = media.values.get("file")
         if name is None:
             return
@@ -481,9 +491,9 @@ class _Builder:
         folder = (self.content.root / "media").resolve()
         path = (folder / name).resolve()
         if Path(name).is_absolute() or not path.is_relative_to(folder):
-            self.error(node, f"media file '{name}' lies outside content/media/", "put the file in content/media/ and give its name relative to it")
+            self.error(node, f"{label}media file '{name}' lies outside content/media/", "put the file in content/media/ and give its name relative to it")
         elif not path.is_file():
-            self.error(node, f"media file '{name}' does not exist in content/media/", "check the file name")
+            self.error(node, f"{label}media file '{name}' does not exist in content/media/", "check the file name")
 
     def media_files(self, events: Iterable[Event]) -> tuple[tuple[str, Path], ...]:
         folder = self.content.root / "media"
@@ -517,22 +527,37 @@ class _Builder:
                     Problem(doc.path, 1, 1, f"page '{page_id}' would claim the address /{page_id}/, which the explainer uses", "rename the file")
                 )
                 continue
-            if r is None or not {"title", "order"} <= r.values.keys():
-                continue
             rendered = self.markup.convert(doc.body)
             for url, why in rendered.bad_links:
-                self.problems.append(Problem(doc.path, doc.body_line, 1, f"link '{url}' {why}", "use an http(s) or mailto address, or a relative link"))
+                line, col = _find(doc.body, url, doc.body_line)
+                self.problems.append(Problem(doc.path, line, col, f"link '{url}' {why}", "use an http(s) or mailto address, or a relative link"))
             if rendered.sanitised:
                 self.problems.append(Problem(doc.path, doc.body_line, 1, "raw HTML was sanitised", "write Markdown instead of HTML", warning=True))
+            if r is None or not {"title", "order"} <= r.values.keys():
+                continue
             pages.append(Page(page_id, r.values["title"], r.values["order"], rendered.html, r.get("lead", False), r.get("description", "")))
         return pages
 
 
+_NOUNS = {"people": "person", "sources": "source", "places": "place", "phases": "phase", "timeline": "event"}
+
+
+def _last_day(date: PartialDate) -> tuple[int, int, int]:
+    """The sort key of the last day a partial date may mean: '2024-06' may be June 30."""
+    return (date.year, date.month or 12, date.day or 31)
+
+
+def _find(body: str, text: str, first_line: int) -> tuple[int, int]:
+    """Line and column of text in a page body that starts at first_line (its first line if not found)."""
+    at = body.find(text)
+    if at < 0:
+        return first_line, 1
+    return first_line + body.count("\n", 0, at), at - (body.rfind("\n", 0, at) + 1) + 1
+
+
 def _label(record: Record) -> str:
-    key = record.values.get("id")
-    node = record.node
-    kind = "event" if "phase" in node.value else "quote" if "speaker" in node.value else "claim" if "by" in node.value else "item"
-    return f"{kind} '{key}': " if key else f"{kind}: "
+    """The prefix of a message about a record, as its field checks name it: "event 'treaty-signed': "."""
+    return f"{record.label}: " if record.label else ""
 
 
 def _quote_order(quote: Quote) -> tuple[int, int, int]:

@@ -81,13 +81,39 @@ def read_manifest(out: Path) -> dict[str, str]:
 
 
 def write_site(out: Path, files: dict[str, bytes], sources: Iterable[Path] = ()) -> WriteStats:
-    """Replace the output folder with exactly these files, atomically."""
+    """Replace the output folder with exactly these files, atomically.
+
+    If writing fails (a full disk, a permission), the previous site is left as it was and
+    the failure is reported as an OutputError.
+    """
     recover(out)
     check_target(out, sources)
     new, old = staging_paths(out)
+    for path in (new, old):
+        if path.exists():
+            raise OutputError(f"{path} exists and was not made by this generator: remove it")
+    for name in files:
+        safe_relative(name)  # refuse a bad path before anything is written
+    had_site = out.is_dir()
+    try:
+        return _write(out, files, new, old)
+    except BaseException as exc:
+        shutil.rmtree(new, ignore_errors=True)
+        if not isinstance(exc, OSError):
+            raise
+        what = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+        if not had_site:
+            state = "nothing was written"
+        elif out.is_dir():
+            state = "the previous site is unchanged"
+        else:
+            state = "the next build restores the previous site"
+        raise OutputError(f"cannot write the site to {out}: {what}; {state}") from exc
+
+
+def _write(out: Path, files: dict[str, bytes], new: Path, old: Path) -> WriteStats:
+    """Stage the files beside the output folder, then swap them in with two renames."""
     manifest = read_manifest(out) if out.is_dir() else {}
-    if new.exists():
-        raise OutputError(f"{new} exists and was not made by this generator: remove it")
     new.mkdir(parents=True)
     # The marker goes in first, so that an interrupted staging folder is known to be ours.
     (new / MARKER).write_text('{"files": {}}', "utf-8")
@@ -103,9 +129,10 @@ def write_site(out: Path, files: dict[str, bytes], sources: Iterable[Path] = ())
         if rel.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(rel.parent)
-        if manifest.get(name) == digest:
+        current = out.joinpath(*rel.parts)
+        if manifest.get(name) == digest and _same_bytes(current, data):
             try:
-                os.link(out.joinpath(*rel.parts), target)
+                os.link(current, target)
                 unchanged += 1
                 continue
             except OSError:
@@ -115,13 +142,25 @@ def write_site(out: Path, files: dict[str, bytes], sources: Iterable[Path] = ())
     (new / MARKER).write_text(json.dumps({"generator": "explainer", "files": hashes}, sort_keys=True, indent=0), "utf-8")
     if out.exists():
         os.rename(out, old)
-        os.rename(new, out)
-        shutil.rmtree(old)
+        try:
+            os.rename(new, out)
+        except BaseException:
+            os.rename(old, out)  # put the old site back at once; if even this fails, recover() will
+            raise
+        shutil.rmtree(old, ignore_errors=True)  # what is left is removed by the next run's recover()
     else:
         out.parent.mkdir(parents=True, exist_ok=True)
         os.rename(new, out)
     removed = len(set(manifest) - set(files))
     return WriteStats(written, unchanged, removed)
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    """Whether a file of the current site still holds exactly these bytes (it may have been edited by hand)."""
+    try:
+        return path.is_file() and not path.is_symlink() and path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def update_site(out: Path, files: dict[str, bytes], sources: Iterable[Path] = ()) -> WriteStats:

@@ -6,6 +6,7 @@ import hashlib
 import posixpath
 import re
 import traceback
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from . import dates
+from . import dates, sharing
 from .errors import Problem
 from .model import Event, Explainer, Quote
 from .schema import STATUSES
@@ -106,7 +107,7 @@ def page_specs(explainer: Explainer) -> list[PageSpec]:
         context.setdefault("nav", nav)
         specs.append(PageSpec(path, template, title, description or site.description, tuple(sorted(context.items()))))
 
-    add("index.html", "index.html", site.title, x=explainer)
+    add("index.html", "index.html", site.title, x=explainer, filters=filter_choices(explainer))
     events = explainer.events
     for number, event in enumerate(events):
         add(
@@ -115,6 +116,7 @@ def page_specs(explainer: Explainer) -> list[PageSpec]:
             f"{event.title} · {site.title}",
             _plain(event.summary),
             event=event,
+            times=sharing.event_times(event, explainer),
             previous=events[number - 1] if number else None,
             next=events[number + 1] if number + 1 < len(events) else None,
         )
@@ -138,6 +140,7 @@ def page_specs(explainer: Explainer) -> list[PageSpec]:
     for doc in explainer.pages:
         add("page.html", f"{doc.id}/index.html", f"{doc.title} · {site.title}", doc.description, doc=doc)
     add("404.html", "404.html", f"Page not found · {site.title}")
+    add("embed.html", "embed/index.html", f"Timeline · {site.title}", x=explainer)
     return specs
 
 
@@ -190,6 +193,7 @@ def _render_page(env: jinja2.Environment, templates: Path, spec: PageSpec, site:
             description=spec.description,
             canonical=site.base_url + url_path,
             path=path,
+            meta=sharing.page_meta(path, dict(spec.context), site, spec.title),
             **dict(spec.context),
         )
     except Exception as exc:  # a template can raise anything; only ours are located
@@ -249,3 +253,21 @@ def _template_name(filename: str, templates: Path) -> str:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return posixpath.join(templates.name, path.name)
+
+
+#: A filter's choices: (value as in the events' data- attributes, label, number of events).
+Choices = tuple[tuple[str, str, int], ...]
+
+
+def filter_choices(explainer: Explainer) -> dict[str, Choices]:
+    """The choices of the explainer page's timeline filters (actor, phase, tag, claim status), with event counts."""
+    events = explainer.events
+    actors = Counter(a for e in events for a in e.actors)
+    tags = Counter(t for e in events for t in e.tags)
+    statuses = Counter(s for e in events for s in {c.status for c in e.claims})
+    return {
+        "actor": tuple((p.id, p.name, n) for p, n in sorted(actors.items(), key=lambda item: item[0].name.casefold())),
+        "phase": tuple((c.phase.id, c.phase.title, len(c.events)) for c in explainer.chapters),
+        "tag": tuple((t, t.upper() if len(t) <= 3 else t.replace("-", " ").capitalize(), n) for t, n in sorted(tags.items())),
+        "status": tuple((s, s.capitalize(), statuses[s]) for s in STATUSES if statuses[s]),
+    }

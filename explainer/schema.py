@@ -56,6 +56,7 @@ class Record:
     node: Node
     values: dict[str, Any]
     nodes: dict[str, Node] = field(default_factory=dict)
+    label: str = ""  # how messages name it: "event 'treaty-signed'", "update 2", "event 'x': claims item 1"
 
     def get(self, name: str, default: Any = None) -> Any:
         value = self.values.get(name)
@@ -227,6 +228,8 @@ LIST_KINDS: dict[str, Kind] = {
 
 def check_record(node: Node, kind: Kind, label: str, problems: list[Problem]) -> Record | None:
     """Check a mapping against its kind; append every problem; return None if unusable."""
+    if node.refused:
+        return None
     if not isinstance(node.value, dict):
         problems.append(node.at(f"{label}: expected a mapping of fields, got {node.kind}", f"write '{kind.fields[0].name}: ...' lines"))
         return None
@@ -234,7 +237,7 @@ def check_record(node: Node, kind: Kind, label: str, problems: list[Problem]) ->
         id_node = node.value.get(kind.id_field)
         if id_node is not None and isinstance(id_node.value, str):
             label = f"{kind.name} '{id_node.value}'"
-    record = Record(node, {})
+    record = Record(node, {}, label=label)
     known = {f.name: f for f in kind.fields}
     assert node.keys is not None
     for key, key_node in node.keys.items():
@@ -244,6 +247,8 @@ def check_record(node: Node, kind: Kind, label: str, problems: list[Problem]) ->
             problems.append(key_node.at(f"{label}: unknown field '{key}'", hint))
     for spec in kind.fields:
         value_node = node.value.get(spec.name)
+        if value_node is not None and value_node.refused:
+            continue
         if value_node is None or (value_node.value is None and value_node.plain):
             if spec.required:
                 where = value_node or node
@@ -278,6 +283,8 @@ def _check_field(node: Node, spec: Field, label: str, problems: list[Problem]) -
 
 def _check_one(node: Node, spec: Field, label: str, problems: list[Problem]) -> Any:
     kind = spec.type
+    if node.refused:
+        return _INVALID
     if kind == "record":
         assert spec.of is not None
         return check_record(node, spec.of, label, problems) or _INVALID
@@ -300,15 +307,15 @@ def _check_one(node: Node, spec: Field, label: str, problems: list[Problem]) -> 
     # Every remaining type is written as text.
     if isinstance(value, dict | list) or value is None:
         return _bad(node, problems, f"{label}: field '{name}' must be text, got {node.kind}", f"write it on one line after '{name}:' ({spec.doc})")
-    if kind in ("date", "time"):
-        text = str(value)
+    if kind in ("date", "time", "datetime"):
+        text = _raw(node)
     else:
         reading = node.yaml11_reading()
         if reading is not None:
             return _bad(
                 node,
                 problems,
-                f"{label}: field '{name}' must be text, but {_shown(node)} unquoted is read by YAML as {reading}",
+                f"{label}: field '{name}' must be text, but '{_raw(node)}' unquoted is read by YAML as {reading}",
                 f'put it in quotes: {name}: "{_raw(node)}"',
             )
         text = value
@@ -375,6 +382,8 @@ def _bad(node: Node, problems: list[Problem], message: str, hint: str) -> Any:
 
 
 def _raw(node: Node) -> str:
+    if node.raw:
+        return node.raw
     value = node.value
     if isinstance(value, bool):
         return "true" if value else "false"

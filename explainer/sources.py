@@ -51,6 +51,8 @@ class Node:
     col: int
     plain: bool = False
     keys: dict[str, Node] | None = None
+    refused: bool = False  # stands for an alias, already reported: checks say nothing more about it
+    raw: str = ""  # a scalar as written in the file, before it was read as a number or boolean
 
     def at(self, message: str, hint: str = "", warning: bool = False) -> Problem:
         return Problem(self.file, self.line, self.col, message, hint, warning)
@@ -109,14 +111,14 @@ def read_text(path: Path, name: str, problems: list[Problem]) -> str | None:
             return None
         data = path.read_bytes()
     except OSError as exc:
-        problems.append(Problem(name, 0, 0, f"cannot be read: {exc.strerror}"))
+        problems.append(Problem(name, 0, 0, f"file cannot be read: {exc.strerror}"))
         return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        problems.append(Problem(name, line, col, f"is not UTF-8 text (byte 0x{data[exc.start]:02x})", "save the file as UTF-8"))
+        col = len(data[data.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8", "replace")) + 1  # in characters, as YAML counts
+        problems.append(Problem(name, line, col, f"file is not UTF-8 text (byte 0x{data[exc.start]:02x})", "save the file as UTF-8"))
         return None
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     if not text.strip():
@@ -128,20 +130,23 @@ def read_text(path: Path, name: str, problems: list[Problem]) -> str | None:
 def parse_yaml(text: str, name: str, problems: list[Problem], first_line: int = 1) -> Node | None:
     """Parse one YAML document into Nodes; append every problem found."""
     offset = first_line - 1
+    tabs: list[Problem] = []
     for number, text_line in enumerate(text.split("\n"), start=first_line):
         indent = len(text_line) - len(text_line.lstrip(" \t"))
         if "\t" in text_line[:indent]:
-            problems.append(
+            tabs.append(
                 Problem(name, number, text_line.index("\t") + 1, "a tab is used for indentation", "YAML indents with spaces only; replace the tab with spaces")
             )
-    if any(p.file == name and p.message.startswith("a tab") for p in problems):
-        return None
     builder = _TreeBuilder(name, offset, problems)
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            builder.feed(event)
+        events = list(yaml.parse(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
+        if tabs:  # the tab is the likely cause, and the clearer message
+            problems.extend(tabs)
+            return None
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark and "end of stream" in (exc.problem or ""):
+            mark = exc.context_mark  # an unclosed quote or bracket: point where it was opened, not at the end of the file
         line = mark.line + 1 + offset if mark else 0
         col = mark.column + 1 if mark else 0
         what = " ".join(filter(None, [exc.context, exc.problem]))
@@ -150,7 +155,26 @@ def parse_yaml(text: str, name: str, problems: list[Problem], first_line: int = 
     except yaml.YAMLError as exc:
         problems.append(Problem(name, 0, 0, f"YAML error: {exc}"))
         return None
+    if tabs:
+        # A tab inside the text of a block scalar (| or >) is text, not indentation.
+        text_lines = _block_scalar_lines(events)
+        tabs = [p for p in tabs if p.line - first_line not in text_lines]
+        if tabs:
+            problems.extend(tabs)
+            return None
+    for event in events:
+        builder.feed(event)
     return builder.root
+
+
+def _block_scalar_lines(events: list[Any]) -> set[int]:
+    """The (0-based) lines that hold the text of block scalars, after their '|' or '>' line."""
+    lines: set[int] = set()
+    for event in events:
+        start, stop = event.start_mark, event.end_mark
+        if isinstance(event, yaml.ScalarEvent) and event.style in ("|", ">") and start is not None and stop is not None:
+            lines.update(range(start.line + 1, stop.line + (1 if stop.column else 0)))
+    return lines
 
 
 class _TreeBuilder:
@@ -187,12 +211,16 @@ class _TreeBuilder:
             return
         if isinstance(event, yaml.AliasEvent):
             self._problem(event, f"YAML aliases ('*{event.anchor}') are not allowed in content", "write the value out in full")
-            self._add(self._node(None, event))
+            placeholder = self._node(None, event)
+            placeholder.refused = True
+            self._add(placeholder)
             return
         if isinstance(event, yaml.ScalarEvent):
             self._check_node_event(event)
             plain = event.style in (None, "") and event.implicit[0]
-            self._add(self._node(_resolve(event.value) if plain else event.value, event, plain))
+            node = self._node(_resolve(event.value) if plain else event.value, event, plain)
+            node.raw = event.value
+            self._add(node)
         elif isinstance(event, yaml.MappingStartEvent):
             self._check_node_event(event)
             node = self._node({}, event)
@@ -335,10 +363,10 @@ def read_content(root: Path, list_kinds: tuple[str, ...], cache: DocumentCache |
         if folder.is_dir():
             if paths:
                 problems.append(Problem(name(file), 0, 0, f"both {kind}.yaml and the folder {kind}/ exist", "keep one of them"))
-            paths += sorted(p for p in folder.glob("*.yaml") if p.is_file())
+            paths += _files_in(folder, "*.yaml")
         lists[kind] = [_cached(read_yaml, p, name(p), cache) for p in paths]
     pages_dir = root / "pages"
-    pages = [_cached(read_markdown, p, name(p), cache) for p in sorted(pages_dir.glob("*.md"))] if pages_dir.is_dir() else []
+    pages = [_cached(read_markdown, p, name(p), cache) for p in _files_in(pages_dir, "*.md")]
     known = {"site.yaml", "pages", "media", *(f"{k}.yaml" for k in list_kinds), *list_kinds}
     for path in sorted(root.iterdir()):
         if path.name not in known and not path.name.startswith(".") and not is_editor_temp(path.name):
@@ -346,6 +374,13 @@ def read_content(root: Path, list_kinds: tuple[str, ...], cache: DocumentCache |
             hint = f"did you mean '{close[0]}'?" if close else "the generator reads: " + ", ".join(sorted(known))
             problems.append(Problem(name(path), 0, 0, "file is not part of the content format and is ignored", hint, warning=True))
     return Content(root, site, lists, pages, problems)
+
+
+def _files_in(folder: Path, pattern: str) -> list[Path]:
+    """The content files in a folder, by name; hidden files (macOS's ._ copies, editors' locks) are not content."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob(pattern) if p.is_file() and not p.name.startswith(".") and not is_editor_temp(p.name))
 
 
 def relative_name(path: Path, root: Path) -> str:

@@ -1,0 +1,485 @@
+"""The data behind the explainer, for reuse: our JSON with its schema, TimelineJS3 JSON, and CSV.
+
+data/timeline.json          everything, in our own documented format (docs/publishing.md)
+data/timeline.schema.json   its JSON Schema
+data/timelinejs.json        Knight Lab TimelineJS3's JSON format
+data/events.csv             one row per event, for spreadsheets
+data/quotes.csv             one row per quotation
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from markupsafe import escape
+
+from . import dates
+from .dates import PartialDate
+from .feeds import absolute_links, plain
+from .model import Event, Explainer, Quote
+from .render import event_when as when
+from .schema import STATUSES
+from .timestamps import rfc3339
+
+FORMAT = "explainer-timeline"
+VERSION = 1
+SCHEMA_NAME = "timeline.schema.json"
+
+
+def _json(data: Any) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+# -- our own format ------------------------------------------------------------------
+
+
+def timeline_data(explainer: Explainer) -> dict[str, Any]:
+    """The whole explainer as plain data: see docs/publishing.md for each field."""
+    site = explainer.site
+    base = site.base_url
+    return {
+        "$schema": f"{base}data/{SCHEMA_NAME}",
+        "format": FORMAT,
+        "version": VERSION,
+        "title": site.title,
+        "dek": site.dek,
+        "description": site.description,
+        "language": site.language,
+        "url": base,
+        "authors": list(site.authors),
+        "publisher": site.publisher or None,
+        "published": rfc3339(explainer.published) if explainer.published else None,
+        "modified": rfc3339(explainer.modified) if explainer.modified else None,
+        "statuses": dict(STATUSES),
+        "phases": [
+            {
+                "id": c.phase.id,
+                "title": c.phase.title,
+                "summary_html": c.phase.summary or None,
+                "start": c.start.iso() if c.start else None,
+                "end": c.end.iso() if c.end else None,
+                "events": [e.id for e in c.events],
+            }
+            for c in explainer.chapters
+        ],
+        "events": [_event(e, base) for e in explainer.events],
+        "quotes": [_quote(q, base) for q in explainer.quotes],
+        "people": [
+            {
+                "id": p.id,
+                "name": p.name,
+                "native_name": p.native_name or None,
+                "native_lang": p.native_lang or None,
+                "role": p.role,
+                "kind": p.kind,
+                "url": f"{base}people/{p.id}/",
+            }
+            for p in explainer.people
+        ],
+        "places": [{"id": p.id, "name": p.name, "country": p.country, "lat": p.lat, "lon": p.lon} for p in explainer.places],
+        "sources": [
+            {"id": s.id, "publisher": s.publisher, "title": s.title, "date": s.date.iso() if s.date else None, "url": s.url, "via": s.via or None}
+            for s in explainer.sources
+        ],
+        "updates": [{"date": rfc3339(u.date), "kind": u.kind, "text": u.text, "events": list(u.events)} for u in reversed(explainer.updates)],
+    }
+
+
+def _event(e: Event, base: str) -> dict[str, Any]:
+    url = f"{base}events/{e.id}/"
+    return {
+        "id": e.id,
+        "url": url,
+        "aliases": list(e.aliases),
+        "date": e.date.iso(),
+        "precision": e.date.precision,
+        "end": e.end.iso() if e.end else None,
+        "time": e.time or None,
+        "date_label": e.date_label or None,
+        "display_date": when(e),
+        "reported": e.reported.iso() if e.reported else None,
+        "title": e.title,
+        "summary_html": absolute_links(e.summary, url),
+        "summary_text": plain(e.summary),
+        "body_html": absolute_links(e.body, url) if e.body else None,
+        "phase": e.phase.id,
+        "actors": [p.id for p in e.actors],
+        "places": [p.id for p in e.places],
+        "tags": list(e.tags),
+        "sources": [s.id for s in e.sources],
+        "claims": [
+            {"text": c.text, "by": c.by.id, "date": c.date.iso(), "status": c.status, "figure": c.figure, "sources": [s.id for s in c.sources]}
+            for c in e.claims
+        ],
+        "media": {"url": f"{base}media/{e.media.file}", "alt": e.media.alt, "caption": e.media.caption or None, "credit": e.media.credit or None}
+        if e.media
+        else None,
+        "quotes": [q.id for q in e.quotes],
+        "corrections": [{"date": rfc3339(u.date), "kind": u.kind, "text": u.text} for u in e.corrections],
+    }
+
+
+def _quote(q: Quote, base: str) -> dict[str, Any]:
+    return {
+        "id": q.id,
+        "text": q.text,
+        "speaker": q.speaker.id,
+        "role": q.role or None,
+        "date": q.date.iso() if q.date else None,
+        "setting": q.setting,
+        "source": q.source.id,
+        "event": q.event or None,
+        "original": {"lang": q.original.lang, "text": q.original.text} if q.original else None,
+        "note": q.note or None,
+    }
+
+
+def timeline_json(explainer: Explainer) -> bytes:
+    return _json(timeline_data(explainer))
+
+
+_SLUG = {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"}
+_DATE = {"type": "string", "pattern": "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$", "description": "YYYY, YYYY-MM or YYYY-MM-DD: never more precise than known"}
+_MOMENT = {"type": "string", "format": "date-time", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})$"}
+_URL = {"type": "string", "format": "uri", "pattern": "^(https?://|mailto:)"}
+_HTML = {"type": "string", "description": "HTML, sanitised; links are absolute"}
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _strings(item: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"type": "array", "items": item or {"type": "string"}}
+
+
+def _object(properties: dict[str, Any], description: str = "") -> dict[str, Any]:
+    data: dict[str, Any] = {"type": "object"}
+    if description:
+        data["description"] = description
+    data.update(required=list(properties), additionalProperties=False, properties=properties)
+    return data
+
+
+def timeline_schema(base_url: str) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of data/timeline.json; every key is always present, absent values are null."""
+    text = {"type": "string", "minLength": 1}
+    claim = _object(
+        {
+            "text": text,
+            "by": {**_SLUG, "description": "id in people"},
+            "date": _DATE,
+            "status": {"enum": list(STATUSES)},
+            "figure": _nullable({"type": "number"}),
+            "sources": _strings(_SLUG),
+        },
+        "a claim attributed to one party, with the explainer's assessment",
+    )
+    event = _object(
+        {
+            "id": {**_SLUG, "description": "stable id; the event's page is url"},
+            "url": _URL,
+            "aliases": {**_strings(_SLUG), "description": "earlier ids, oldest first; their addresses redirect to url"},
+            "date": _DATE,
+            "precision": {"enum": ["year", "month", "day"]},
+            "end": _nullable(_DATE),
+            "time": _nullable({"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9](Z|[+-][0-9]{2}:[0-9]{2})$"}),
+            "date_label": _nullable(text),
+            "display_date": {**text, "description": "the date line as the explainer shows it"},
+            "reported": _nullable(_DATE),
+            "title": text,
+            "summary_html": _HTML,
+            "summary_text": text,
+            "body_html": _nullable(_HTML),
+            "phase": {**_SLUG, "description": "id in phases"},
+            "actors": {**_strings(_SLUG), "description": "ids in people"},
+            "places": {**_strings(_SLUG), "description": "ids in places"},
+            "tags": _strings(_SLUG),
+            "sources": {**_strings(_SLUG), "description": "ids in sources", "minItems": 1},
+            "claims": {"type": "array", "items": claim},
+            "media": _nullable(_object({"url": _URL, "alt": text, "caption": _nullable(text), "credit": _nullable(text)})),
+            "quotes": {**_strings(_SLUG), "description": "ids in quotes"},
+            "corrections": {"type": "array", "items": _object({"date": _MOMENT, "kind": {"enum": ["update", "correction", "clarification"]}, "text": text})},
+        },
+        "one event of the timeline, in story order",
+    )
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"{base_url}data/{SCHEMA_NAME}",
+        "title": "Explainer timeline data",
+        "description": "An explainer's events, quotations, people, places, sources and updates log. See docs/publishing.md.",
+        **_object(
+            {
+                "$schema": {"type": "string"},
+                "format": {"const": FORMAT},
+                "version": {"const": VERSION},
+                "title": text,
+                "dek": text,
+                "description": text,
+                "language": text,
+                "url": _URL,
+                "authors": {**_strings(text), "minItems": 1},
+                "publisher": _nullable(text),
+                "published": _nullable(_MOMENT),
+                "modified": _nullable(_MOMENT),
+                "statuses": {"type": "object", "additionalProperties": {"type": "string"}, "description": "claim statuses and what each means"},
+                "phases": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            "id": _SLUG,
+                            "title": text,
+                            "summary_html": _nullable(_HTML),
+                            "start": _nullable(_DATE),
+                            "end": _nullable(_DATE),
+                            "events": _strings(_SLUG),
+                        }
+                    ),
+                },
+                "events": {"type": "array", "items": event},
+                "quotes": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            "id": _SLUG,
+                            "text": text,
+                            "speaker": _SLUG,
+                            "role": _nullable(text),
+                            "date": _nullable(_DATE),
+                            "setting": text,
+                            "source": _SLUG,
+                            "event": _nullable(_SLUG),
+                            "original": _nullable(_object({"lang": text, "text": text})),
+                            "note": _nullable(text),
+                        }
+                    ),
+                },
+                "people": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            "id": _SLUG,
+                            "name": text,
+                            "native_name": _nullable(text),
+                            "native_lang": _nullable(text),
+                            "role": text,
+                            "kind": {"enum": ["person", "organisation", "country", "document"]},
+                            "url": _URL,
+                        }
+                    ),
+                },
+                "places": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            "id": _SLUG,
+                            "name": text,
+                            "country": text,
+                            "lat": _nullable({"type": "number", "minimum": -90, "maximum": 90}),
+                            "lon": _nullable({"type": "number", "minimum": -180, "maximum": 180}),
+                        }
+                    ),
+                },
+                "sources": {
+                    "type": "array",
+                    "items": _object({"id": _SLUG, "publisher": text, "title": text, "date": _nullable(_DATE), "url": _URL, "via": _nullable(text)}),
+                },
+                "updates": {
+                    "type": "array",
+                    "description": "oldest first",
+                    "items": _object(
+                        {"date": _MOMENT, "kind": {"enum": ["publication", "update", "correction", "clarification"]}, "text": text, "events": _strings(_SLUG)}
+                    ),
+                },
+            }
+        ),
+    }
+
+
+def timeline_schema_json(explainer: Explainer) -> bytes:
+    return _json(timeline_schema(explainer.site.base_url))
+
+
+# -- TimelineJS3 ---------------------------------------------------------------------
+
+
+def _tl_date(date: PartialDate) -> dict[str, int]:
+    """A TimelineJS date at the precision known: no month or day is made up."""
+    out = {"year": date.year}
+    if date.month:
+        out["month"] = date.month
+    if date.day:
+        out["day"] = date.day
+    return out
+
+
+def _tl_start(event: Event) -> dict[str, int]:
+    if not event.time:
+        return _tl_date(event.date)
+    # TimelineJS has no time zones: every time is given in UTC, and display_date shows the writer's.
+    offset = event.time[5:]
+    moment = datetime.fromisoformat(f"{event.date.iso()}T{event.time[:5]}:00{'+00:00' if offset == 'Z' else offset}").astimezone(UTC)
+    return {"year": moment.year, "month": moment.month, "day": moment.day, "hour": moment.hour, "minute": moment.minute}
+
+
+def _tl_quote(quote: Quote) -> str:
+    return f"<blockquote>{escape(quote.text)}</blockquote>"
+
+
+def _tl_credit(quote: Quote) -> str:
+    role = quote.role or quote.speaker.role
+    return f"{quote.speaker.name}, {role}" if role else quote.speaker.name
+
+
+def _tl_caption(quote: Quote) -> str:
+    return f"{quote.setting}, {quote.date.display()}" if quote.date else quote.setting
+
+
+def _tl_event(event: Event, base: str) -> dict[str, Any]:
+    url = f"{base}events/{event.id}/"
+    quotes = list(event.quotes)
+    media: dict[str, str] | None = None
+    if event.media is not None:
+        media = {
+            "url": f"{base}media/{event.media.file}",
+            "alt": event.media.alt,
+            "caption": str(escape(event.media.caption)),
+            "credit": str(escape(event.media.credit)),
+        }
+    elif quotes:
+        first = quotes.pop(0)
+        media = {"url": _tl_quote(first), "credit": str(escape(_tl_credit(first))), "caption": str(escape(_tl_caption(first)))}
+    parts = [event.summary]
+    if event.body:
+        parts.append(event.body)
+    for claim in event.claims:
+        parts.append(
+            f"<p><strong>{escape(claim.status.capitalize())}:</strong> {escape(claim.text)} — {escape(claim.by.name)}, {escape(claim.date.display())}</p>"
+        )
+    for quote in quotes:
+        parts.append(f"{_tl_quote(quote)}<p>— {escape(_tl_credit(quote))}. {escape(_tl_caption(quote))}</p>")
+    for update in event.corrections:
+        parts.append(f"<p><em>{escape(update.kind.capitalize())}, {escape(dates.display_datetime(update.date))}:</em> {escape(update.text)}</p>")
+    links = ", ".join(f'<a href="{escape(s.url)}">{escape(s.publisher)}</a>' for s in event.sources)
+    parts.append(f'<p>Sources: {links} · <a href="{escape(url)}">More on this event</a></p>')
+    slide: dict[str, Any] = {
+        "unique_id": event.id,
+        "start_date": _tl_start(event),
+        "text": {"headline": str(escape(event.title)), "text": absolute_links("".join(parts), url)},
+        "group": event.phase.title,
+    }
+    if event.end is not None and event.end != event.date:
+        slide["end_date"] = _tl_date(event.end)
+    if event.date_label or event.time:
+        slide["display_date"] = when(event)
+    if media is not None:
+        slide["media"] = {k: v for k, v in media.items() if v}
+    return slide
+
+
+def timelinejs_data(explainer: Explainer) -> dict[str, Any]:
+    """The explainer as a TimelineJS3 timeline: a title slide, one slide per event, one era per phase."""
+    site = explainer.site
+    base = site.base_url
+    byline = f"By {', '.join(site.authors)}" + (f" · {site.publisher}" if site.publisher else "")
+    return {
+        "title": {
+            "text": {
+                "headline": str(escape(site.title)),
+                "text": f'<p>{escape(site.dek)}</p><p>{escape(byline)} · <a href="{escape(base)}">Read the explainer</a></p>',
+            }
+        },
+        "events": [_tl_event(e, base) for e in explainer.events],
+        "eras": [
+            {"start_date": _tl_date(c.start), "end_date": _tl_date(c.end), "text": {"headline": str(escape(c.phase.title))}}
+            for c in explainer.chapters
+            if c.start is not None and c.end is not None
+        ],
+    }
+
+
+def timelinejs_json(explainer: Explainer) -> bytes:
+    return _json(timelinejs_data(explainer))
+
+
+# -- CSV -------------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: Any) -> Any:
+    """A spreadsheet cell: numbers stay numbers; text that a spreadsheet would run as a formula gets a leading '."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([cell(v) for v in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+EVENT_COLUMNS = [
+    "id", "url", "date", "end", "time", "display_date", "reported", "phase", "phase_title", "title", "summary", "body",
+    "actors", "actor_ids", "places", "place_ids", "lat", "lon", "tags", "claim_statuses", "sources", "source_ids", "source_urls",
+    "quote_ids", "media_url", "media_alt", "aliases", "corrections",
+]  # fmt: skip
+
+
+def events_csv(explainer: Explainer) -> bytes:
+    """data/events.csv: one row per event. lat and lon are those of the event's first place with coordinates."""
+    base = explainer.site.base_url
+    rows = []
+    for e in explainer.events:
+        located = next((p for p in e.places if p.lat is not None and p.lon is not None), None)
+        rows.append(
+            [
+                e.id, f"{base}events/{e.id}/", e.date.iso(), e.end.iso() if e.end else "", e.time, when(e), e.reported.iso() if e.reported else "",
+                e.phase.id, e.phase.title, e.title, plain(e.summary), plain(e.body),
+                "; ".join(p.name for p in e.actors), " ".join(p.id for p in e.actors),
+                "; ".join(p.name for p in e.places), " ".join(p.id for p in e.places),
+                located.lat if located else None, located.lon if located else None,
+                " ".join(e.tags), " ".join(dict.fromkeys(c.status for c in e.claims)),
+                "; ".join(s.publisher for s in e.sources), " ".join(s.id for s in e.sources), " ".join(s.url for s in e.sources),
+                " ".join(q.id for q in e.quotes),
+                f"{base}media/{e.media.file}" if e.media else "", e.media.alt if e.media else "",
+                " ".join(e.aliases), len(e.corrections),
+            ]
+        )  # fmt: skip
+    return _csv(EVENT_COLUMNS, rows)
+
+
+QUOTE_COLUMNS = [
+    "id", "text", "speaker", "speaker_id", "role", "date", "setting", "source", "source_id", "source_url",
+    "event_id", "event_url", "original_lang", "original_text", "note",
+]  # fmt: skip
+
+
+def quotes_csv(explainer: Explainer) -> bytes:
+    """data/quotes.csv: one row per quotation, with its speaker, source and event."""
+    base = explainer.site.base_url
+    events = {e.id for e in explainer.events}
+    rows = []
+    for q in explainer.quotes:
+        event_url = f"{base}events/{q.event}/" if q.event in events else ""
+        rows.append(
+            [
+                q.id, q.text, q.speaker.name, q.speaker.id, q.role or q.speaker.role, q.date.iso() if q.date else "", q.setting,
+                q.source.publisher, q.source.id, q.source.url, q.event, event_url,
+                q.original.lang if q.original else "", q.original.text if q.original else "", q.note,
+            ]
+        )  # fmt: skip
+    return _csv(QUOTE_COLUMNS, rows)

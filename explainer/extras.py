@@ -1,0 +1,45 @@
+"""The outputs beside the pages: feeds, sitemap, robots.txt, share image, icons and data exports.
+
+Each is made from the checked explainer alone (the sitemap also from the list of pages), with
+no clock, so two builds of the same content give the same bytes. They are cheap to make; the
+images, the one costly part, are cached by their inputs in sharing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from . import exports, feeds, sharing, sitemap
+from .errors import ContentError, Problem
+from .model import Explainer
+
+#: Output path -> how to make it from the explainer.
+MADE_FROM_EXPLAINER: dict[str, Callable[[Explainer], bytes]] = {
+    "feed.xml": feeds.atom_feed,
+    "feed.json": feeds.json_feed,
+    "robots.txt": sitemap.robots_txt,
+    sharing.SHARE_IMAGE: lambda x: sharing.share_image(x.site),
+    sharing.ICON: lambda x: sharing.icon_png(),
+    sharing.FAVICON: lambda x: sharing.favicon_ico(),
+    "data/timeline.json": exports.timeline_json,
+    f"data/{exports.SCHEMA_NAME}": exports.timeline_schema_json,
+    "data/timelinejs.json": exports.timelinejs_json,
+    "data/events.csv": exports.events_csv,
+    "data/quotes.csv": exports.quotes_csv,
+}
+
+
+def extra_files(explainer: Explainer, pages: list[str]) -> dict[str, bytes]:
+    """Every extra output by path; `pages` are the paths already rendered (for the sitemap)."""
+    made = {path: make(explainer) for path, make in MADE_FROM_EXPLAINER.items()}
+    made["sitemap.xml"] = sitemap.sitemap_xml(pages, explainer)
+    return made
+
+
+def add_files(files: dict[str, bytes], explainer: Explainer) -> None:
+    """Add the extra outputs to the rendered files; none may claim a path a page or asset has."""
+    extra = extra_files(explainer, list(files))
+    clashes = sorted(set(extra) & set(files))
+    if clashes:
+        raise ContentError([Problem(path, 0, 0, "two outputs claim this path", "rename the page, asset or media file that collides") for path in clashes])
+    files.update(extra)

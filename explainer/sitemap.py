@@ -1,0 +1,46 @@
+"""sitemap.xml and robots.txt: every page a search engine should know, and where the list is."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+
+from .model import Explainer
+from .timestamps import page_modified, rfc3339
+
+SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+#: Pages that are not content of their own: the error page and the embeddable timeline.
+UNLISTED = ("404.html", "embed/index.html")
+
+
+def listed_pages(paths: Iterable[str], explainer: Explainer) -> list[str]:
+    """The HTML pages a search engine should index: not redirects, not the error page, not the embed."""
+    redirects = {f"events/{alias}/index.html" for e in explainer.events for alias in e.aliases}
+    return sorted((p for p in paths if p.endswith(".html") and p not in UNLISTED and p not in redirects), key=lambda p: p.removesuffix("index.html"))
+
+
+def page_url(path: str, base_url: str) -> str:
+    """A page's canonical address: 'events/x/index.html' -> 'https://…/events/x/'."""
+    return base_url + path.removesuffix("index.html")
+
+
+def sitemap_xml(paths: Iterable[str], explainer: Explainer) -> bytes:
+    """sitemap.xml: each page with the time it last changed, as the updates log tells it."""
+    base = explainer.site.base_url
+    modified = {f"events/{e.id}/index.html": page_modified(e, explainer) for e in explainer.events}
+    ET.register_namespace("", SITEMAP)
+    urlset = ET.Element(f"{{{SITEMAP}}}urlset")
+    for path in listed_pages(paths, explainer):
+        url = ET.SubElement(urlset, f"{{{SITEMAP}}}url")
+        ET.SubElement(url, f"{{{SITEMAP}}}loc").text = page_url(path, base)
+        moment = modified.get(path, explainer.modified)
+        if moment is not None:
+            ET.SubElement(url, f"{{{SITEMAP}}}lastmod").text = rfc3339(moment)
+    ET.indent(urlset)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(urlset, encoding="unicode").encode("utf-8") + b"\n"
+
+
+def robots_txt(explainer: Explainer) -> bytes:
+    """robots.txt: everything may be crawled; here is the sitemap."""
+    return f"User-agent: *\nAllow: /\n\nSitemap: {explainer.site.base_url}sitemap.xml\n".encode()
