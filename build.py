@@ -42,7 +42,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--drafts", action="store_true", help="include events marked draft: true")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument("--verbose", "-v", action="store_true", help="show tracebacks for internal errors")
-    parser.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+    parser.add_argument("--quiet", "-q", action="store_true", help="print only errors and warnings")
     parser.add_argument("--host", default="127.0.0.1", help="serve: address to bind (default: 127.0.0.1, this machine only)")
     parser.add_argument("--port", type=int, default=8000, help="serve: port (default: 8000)")
     parser.add_argument("--open", action="store_true", help="serve: open the site in a web browser")
@@ -108,7 +108,9 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         errors = sum(1 for p in exc.problems if not p.warning or args.strict)
-        print(f"{errors} problem{'s' if errors != 1 else ''} found; nothing was written", file=sys.stderr)
+        warnings = len(exc.problems) - errors
+        also = f" (and {warnings} warning{'s' if warnings != 1 else ''})" if warnings else ""
+        print(f"{errors} problem{'s' if errors != 1 else ''} found{also}; nothing was written", file=sys.stderr)
         return EXIT_CONTENT
     except UsageError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)
@@ -120,7 +122,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:
         if args.verbose:
-            raise
+            import traceback
+
+            traceback.print_exc()
         print(f"internal error: {type(exc).__name__}: {exc}\n{REPORT}", file=sys.stderr)
         return EXIT_INTERNAL
     for warning in result.warnings:

@@ -63,6 +63,8 @@ class Session:
         explainer, problems = build_explainer(content, drafts=options.drafts, markup=self.markup)
         errors = [p for p in problems if not p.warning or options.strict]
         if errors or explainer is None:
+            # Warnings wait until the errors are fixed: many follow from an error (an event with
+            # an unknown phase leaves its phase "without events"), and would only be noise.
             raise ContentError(errors or problems)
         if options.base_url:
             explainer = replace(explainer, site=replace(explainer.site, base_url=options.base_url.rstrip("/") + "/"))

@@ -29,11 +29,20 @@ MADE_FROM_EXPLAINER: dict[str, Callable[[Explainer], bytes]] = {
 }
 
 
+#: The last inputs and outputs: serve rebuilds after every save, and most saves change only a page or a template.
+_last: dict[str, tuple[tuple[Explainer, tuple[str, ...]], dict[str, bytes]]] = {}
+
+
 def extra_files(explainer: Explainer, pages: list[str]) -> dict[str, bytes]:
     """Every extra output by path; `pages` are the paths already rendered (for the sitemap)."""
+    key = (explainer, tuple(sorted(pages)))
+    last = _last.get("outputs")
+    if last is not None and last[0] == key:
+        return dict(last[1])
     made = {path: make(explainer) for path, make in MADE_FROM_EXPLAINER.items()}
     made["sitemap.xml"] = sitemap.sitemap_xml(pages, explainer)
-    return made
+    _last["outputs"] = (key, made)
+    return dict(made)
 
 
 def add_files(files: dict[str, bytes], explainer: Explainer) -> None:

@@ -275,13 +275,14 @@ class _Builder:
         places = {k: self.place(r) for k, r in self.unique(self.records("places"), schema.PLACE).items()}
         phase_records = self.unique(self.records("phases"), schema.PHASE)
         phases = {k: Phase(k, r.values["title"], self.markdown(r, "summary")) for k, r in phase_records.items() if "title" in r.values}
-        event_records = self.unique(self.records("timeline"), schema.EVENT)
-        quote_records = self.unique(self.records("quotes"), schema.QUOTE)
+        timeline = self.records("timeline")
+        event_records = self.unique(timeline, schema.EVENT)
+        quoted = self.records("quotes")
+        quote_records = self.unique(quoted, schema.QUOTE)
         update_records = self.records("updates")
         pages = self.pages()
 
         cited: dict[str, list[str]] = defaultdict(list)  # source id -> event ids
-        mentioned: set[str] = set()
 
         quotes: list[Quote] = []
         for key, r in quote_records.items():
@@ -298,7 +299,6 @@ class _Builder:
                     r.get("note", ""),
                 )
             )  # fmt: skip
-            mentioned.add(speaker[0].id)
             cited[said_in[0].id].append(r.get("event", ""))
         quotes_by_event: dict[str, list[Quote]] = defaultdict(list)
         for quote in quotes:
@@ -320,31 +320,33 @@ class _Builder:
             for source in event.sources:
                 cited[source.id].append(key)
             for claim in event.claims:
-                mentioned.add(claim.by.id)
                 for source in claim.sources:
                     cited[source.id].append(key)
-            mentioned.update(p.id for p in event.actors)
-            mentioned.update(p.id for p in event.places)
             if event.draft and not self.drafts:
                 continue
             events.append(event)
         self.check_aliases(event_records)
 
+        # What is unused is decided from the references as written, so that an event or quote with
+        # an error of its own does not make its sources, people and phase look unused too.
+        used = _references(timeline, quoted, self.drafts)
+        unsure = bool({"timeline", "quotes"} & self.unreadable)
         for key in sources:
-            if key not in cited:
+            if key not in used["sources"] and not unsure:
                 self.warn(self._id_node("sources", key), f"source '{key}' is not cited by any event, claim or quote", "cite it or remove it")
         for key in people:
-            if key not in mentioned:
+            if key not in used["people"] and not unsure:
                 self.warn(self._id_node("people", key), f"person '{key}' is not referenced by any event, claim or quote", "reference it or remove it")
         for key in places:
-            if key not in mentioned:
+            if key not in used["places"] and not unsure:
                 self.warn(self._id_node("places", key), f"place '{key}' is not referenced by any event", "reference it or remove it")
 
         chapters = []
         for phase in phases.values():
             members = sorted((e for e in events if e.phase.id == phase.id), key=lambda e: e.date.sort_key())
             if not members:
-                self.warn(self._id_node("phases", phase.id), f"phase '{phase.id}' has no events", "add events to it or remove it")
+                if phase.id not in used["phases"] and not unsure:
+                    self.warn(self._id_node("phases", phase.id), f"phase '{phase.id}' has no events", "add events to it or remove it")
                 continue
             ends = [e.end or e.date for e in members]
             chapters.append(Chapter(phase, tuple(members), members[0].date, max(ends, key=lambda d: d.sort_key())))
@@ -537,6 +539,36 @@ class _Builder:
                 continue
             pages.append(Page(page_id, r.values["title"], r.values["order"], rendered.html, r.get("lead", False), r.get("description", "")))
         return pages
+
+
+def _written_ids(node: Node | None) -> list[str]:
+    """The ids a reference field holds as written (one, or a list), valid or not."""
+    if node is None:
+        return []
+    items = node.value if isinstance(node.value, list) else [node]
+    return [item.value for item in items if isinstance(item.value, str)]
+
+
+def _references(events: list[Record], quotes: list[Record], drafts: bool) -> dict[str, set[str]]:
+    """Every id that events and quotes refer to, by the file it belongs in; phases only of events that are built."""
+    used: dict[str, set[str]] = {"sources": set(), "people": set(), "places": set(), "phases": set()}
+    for record in events:
+        fields = record.node.value
+        used["sources"].update(_written_ids(fields.get("sources")))
+        used["people"].update(_written_ids(fields.get("actors")))
+        used["places"].update(_written_ids(fields.get("places")))
+        draft = fields.get("draft")
+        if drafts or draft is None or draft.value is not True:
+            used["phases"].update(_written_ids(fields.get("phase")))
+        claims = fields.get("claims")
+        for claim in claims.value if claims is not None and isinstance(claims.value, list) else []:
+            if isinstance(claim.value, dict):
+                used["sources"].update(_written_ids(claim.value.get("sources")))
+                used["people"].update(_written_ids(claim.value.get("by")))
+    for record in quotes:
+        used["sources"].update(_written_ids(record.node.value.get("source")))
+        used["people"].update(_written_ids(record.node.value.get("speaker")))
+    return used
 
 
 _NOUNS = {"people": "person", "sources": "source", "places": "place", "phases": "phase", "timeline": "event"}

@@ -247,8 +247,8 @@ def _template_hint(exc: BaseException) -> str:
 
 def _template_name(filename: str, templates: Path) -> str:
     path = Path(filename)
-    if not path.is_absolute():
-        path = templates / filename
+    if not path.is_absolute() and not path.exists():
+        path = templates / filename  # a template name rather than the loader's file path
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:

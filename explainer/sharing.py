@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import io
 import json
+import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -141,7 +142,18 @@ def share_alt(site: Site) -> str:
 def share_image(site: Site) -> bytes:
     """The 1200×630 PNG used by pages without an image of their own: headline, dek and address."""
     address = _short_address(site.base_url)
-    return _share_image(site.title, site.dek, f"{site.publisher} · {address}" if site.publisher else address)
+    byline = f"{site.publisher} - {address}" if site.publisher else address
+    return _share_image(drawable(site.title), drawable(site.dek), drawable(byline))
+
+
+_TYPOGRAPHY = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-", "…": "...", "\u00a0": " ", "·": "-"})
+
+
+def drawable(text: str) -> str:
+    """Text the bundled font can draw (it has ASCII only): typography to ASCII, accents dropped, other letters left out."""
+    folded = unicodedata.normalize("NFKD", text.translate(_TYPOGRAPHY))
+    kept = "".join(c for c in folded if 32 <= ord(c) < 127)
+    return " ".join(kept.split())
 
 
 def _short_address(url: str) -> str:

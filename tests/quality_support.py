@@ -55,6 +55,7 @@ class Built:
 
     folder: Path
     prefix: str
+    explainer: Any  # explainer.model.Explainer: what the pages must show
 
 
 def built_site(factory: pytest.TempPathFactory) -> Built:
@@ -64,7 +65,7 @@ def built_site(factory: pytest.TempPathFactory) -> Built:
 
         out = factory.mktemp("quality") / "site"
         result = build(Options(content=REPO / "content", templates=REPO / "templates", out=out))
-        _built["site"] = Built(out, urlsplit(result.explainer.site.base_url).path or "/")
+        _built["site"] = Built(out, urlsplit(result.explainer.site.base_url).path or "/", result.explainer)
     site: Built = _built["site"]
     return site
 
@@ -76,8 +77,10 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
     def translate_path(self, path: str) -> str:
         route = urlsplit(path).path
+        if route == "/robots.txt":  # crawlers ask the origin's root; the publisher puts the site's file there
+            return str(Path(self.directory) / "robots.txt")
         if not route.startswith(self.prefix):
-            return str(Path(self.directory) / "\0missing")
+            return str(Path(self.directory) / "missing" / "outside-the-site")
         return super().translate_path("/" + route[len(self.prefix) :])
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:

@@ -154,7 +154,7 @@ def test_internal_error_in_a_process_has_no_traceback(project: Project) -> None:
     assert done.stderr.startswith("internal error: RuntimeError: renderer exploded\n")
 
 
-@pytest.mark.xfail(strict=True, reason="build.py re-raises under --verbose, so Python exits with 1 (the content-error status) instead of 3")
+
 def test_verbose_internal_error_shows_the_traceback_and_still_exits_3(project: Project) -> None:
     done = run_process(project.root, "--verbose", "--templates", str(TEMPLATES), prelude=INJECT)
     assert "Traceback (most recent call last)" in done.stderr
@@ -199,7 +199,7 @@ def test_template_syntax_error_names_the_template_and_line(project: Project) -> 
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="render._template_name joins a relative --templates folder twice: templates/templates/page.html")
+
 def test_template_error_with_the_default_relative_templates_folder(project: Project) -> None:
     broken_templates(project, "page.html", 4, "{{ no_such_name.title }}")
     project.write("pages/about.md", "---\ntitle: About\norder: 1\n---\nText.\n")

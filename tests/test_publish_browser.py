@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import html
 import http.server
 import json
 import os
@@ -15,7 +16,7 @@ from typing import Any
 
 import pytest
 from browser_support import REPO, free_port, launch, needs_chromium
-from publish_support import build_site
+from publish_support import build_site, copy_fixture, edit
 
 pytestmark = [needs_chromium, pytest.mark.browser]
 
@@ -98,9 +99,9 @@ def test_timelinejs_renders_one_slide_per_event_and_the_title(served: tuple[str,
 <body><div id="timeline" style="width: 1000px; height: 650px"></div>
 <script>
 fetch("data/timelinejs.json").then((r) => r.json()).then((data) => {
-  window.timeline = new TL.Timeline("timeline", data, { hash_bookmark: false, script_path: "timelinejs/js/" });
-  window.timeline.on("loaded", () => { window.loaded = true; });
-  window.loaded = window.loaded || false;
+  // Self-hosted: the locale and the font CSS come from script_path; this font set loads no web fonts.
+  const options = { hash_bookmark: false, script_path: new URL("timelinejs/js/", location.href).href, font: "georgia-helvetica" };
+  window.timeline = new TL.Timeline("timeline", data, options);
 });
 </script></body></html>
 """,
@@ -160,37 +161,31 @@ def test_the_embed_is_valid_html(served: tuple[str, Path]) -> None:
 
 
 def host_page(root: Path, name: str, snippet: str) -> None:
-    (root / name).write_text(f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Host</title></head>\n<body><h1>A host page</h1>\n{snippet}\n</body></html>\n')
-
-
-def frame_state(page: Any) -> dict[str, float]:
-    return page.evaluate(
-        """() => {
-          const frame = document.querySelector('iframe');
-          const doc = frame.contentDocument;
-          return {frame: frame.getBoundingClientRect().height, content: doc.documentElement.scrollHeight, inner: frame.contentWindow.innerHeight};
-        }"""
+    (root / name).write_text(
+        f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Host</title></head>\n<body><h1>A host page</h1>\n{snippet}\n</body></html>\n'
     )
+
+
+def embed_code(root: Path) -> str:
+    """The embed code the explainer shows to copy, as text."""
+    page = (root / "index.html").read_text("utf-8")
+    return html.unescape(page.split('<textarea id="embed-code"')[1].split(">", 1)[1].split("</textarea>")[0])
 
 
 def test_the_embed_takes_its_content_height_where_the_host_allows(served: tuple[str, Path], browser: Any) -> None:
     base, root = served
-    snippet = (root / "index.html").read_text("utf-8").split('<textarea id="embed-code"')[1].split(">", 1)[1].split("</textarea>")[0]
-    import html
-
-    host_page(root, "host.html", html.unescape(snippet))
+    host_page(root, "host.html", embed_code(root))
     errors: list[str] = []
     page = open_page(browser, errors, viewport={"width": 900, "height": 800})
     # The host is another origin (localhost) than the embed (127.0.0.1), as on the web.
     page.goto(base.replace("127.0.0.1", "localhost") + "host.html")
-    frame = page.frame_locator("iframe")
-    frame.locator("main").wait_for()
+    page.frame_locator("iframe").locator("main").wait_for()
     page.wait_for_function("() => parseFloat(document.querySelector('iframe').style.height) > 640", timeout=10000)
     page.wait_for_timeout(300)
-    state = page.evaluate("() => document.querySelector('iframe').getBoundingClientRect().height")
-    inner = page.frame_locator("iframe").locator("html").evaluate("e => [e.scrollHeight, window.innerHeight]")
-    assert state > 640
-    assert abs(inner[0] - inner[1]) <= 1  # no scrolling inside: the frame fits the content
+    height = page.evaluate("() => document.querySelector('iframe').getBoundingClientRect().height")
+    scroll, inner = page.frame_locator("iframe").locator("html").evaluate("e => [e.scrollHeight, window.innerHeight]")
+    assert height > 640
+    assert abs(scroll - inner) <= 1  # no scrolling inside: the frame fits its content
     assert errors == []
     page.close()
 
@@ -214,10 +209,7 @@ def test_the_embed_works_at_a_fixed_height_without_scripts(served: tuple[str, Pa
 
 def test_a_message_from_another_origin_does_not_resize_the_frame(served: tuple[str, Path], browser: Any) -> None:
     base, root = served
-    snippet = (root / "index.html").read_text("utf-8").split('<textarea id="embed-code"')[1].split(">", 1)[1].split("</textarea>")[0]
-    import html
-
-    host_page(root, "host-other.html", html.unescape(snippet).replace("/embed/", "/timelinejs.html"))  # any page but ours
+    host_page(root, "host-other.html", embed_code(root).replace("/embed/", "/timelinejs.html"))  # any page but ours
     errors: list[str] = []
     page = open_page(browser, errors)
     page.goto(base.replace("127.0.0.1", "localhost") + "host-other.html")
@@ -225,3 +217,29 @@ def test_a_message_from_another_origin_does_not_resize_the_frame(served: tuple[s
     page.wait_for_timeout(300)
     assert page.evaluate("() => document.querySelector('iframe').getBoundingClientRect().height") == 640
     page.close()
+
+
+# -- renamed events -------------------------------------------------------------------------------
+
+
+def test_an_old_event_address_takes_the_reader_to_the_event(tmp_path: Path, browser: Any) -> None:
+    content = copy_fixture(tmp_path)
+    edit(content / "timeline.yaml", "  tags: [un, sanctions]\n", "  tags: [un, sanctions]\n  aliases: [veto]\n")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/fixture/"
+    build_site(content, tmp_path / "root" / "fixture", base_url=base)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(_Quiet, directory=str(tmp_path / "root")))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        errors: list[str] = []
+        page = open_page(browser, errors)
+        page.goto(base + "events/veto/")
+        page.wait_for_url(base + "events/un-panel-veto/", timeout=10000)
+        assert page.inner_text("h1") == "Russia vetoes the UN sanctions panel"
+        assert errors == []
+        page.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -23,7 +23,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     # An update entry that puts a month-only event online, and a renamed event: both change what the feeds say.
     edit(
         content / "updates.yaml",
-        "- date: \"2024-12-17T10:30:00+00:00\"",
+        '- date: "2024-12-17T10:30:00+00:00"',
         '- date: "2024-12-16T15:00:00+01:00"\n  kind: update\n  text: Added the June event.\n  events: [treaty-month]\n- date: "2024-12-17T10:30:00+00:00"',
     )
     edit(content / "timeline.yaml", "  tags: [un, sanctions]\n", "  tags: [un, sanctions]\n  aliases: [veto, panel-veto]\n")

@@ -105,6 +105,7 @@ def test_publish_never_touches_the_users_repository(project: Project, remote: Pa
     git("add", "content", cwd=project.root)
     git("-c", "user.name=A", "-c", "user.email=a@example.org", "commit", "--quiet", "-m", "content", cwd=project.root)
     (project.root / "notes.txt").write_text("not committed")
+
     def state() -> tuple[str, set[str], str, str]:
         status = set(git("status", "--porcelain", "--untracked-files=all", cwd=project.root).splitlines())
         status = {line for line in status if not line.startswith(("?? site/", "?? remote.git/"))}  # the build, and the remote itself

@@ -57,9 +57,7 @@ def test_an_event_page_shares_its_own_title_and_description(site: dict[str, byte
     head = Head(site["events/treaty-signed/index.html"].decode())
     assert head.one("og:type") == "article"
     assert head.one("og:title") == "Putin and Kim sign the treaty"
-    assert head.one("og:description") == (
-        "After talks in Pyongyang, Vladimir Putin and Kim Jong Un signed the Treaty on Comprehensive Strategic Partnership."
-    )
+    assert head.one("og:description") == ("After talks in Pyongyang, Vladimir Putin and Kim Jong Un signed the Treaty on Comprehensive Strategic Partnership.")
     assert head.one("og:image") == BASE + "share.png"
     assert (head.one("og:image:width"), head.one("og:image:height")) == ("1200", "630")
     assert head.one("article:section") == "The pact"
@@ -168,3 +166,9 @@ def test_the_share_image_follows_the_headline(tmp_path: Path) -> None:
     after = build_site(content, tmp_path / "two")[1]["share.png"]
     assert before != after
     assert Image.open(io.BytesIO(after)).size == (1200, 630)
+
+
+def test_the_share_image_draws_only_what_its_font_has() -> None:
+    from explainer.sharing import drawable
+
+    assert drawable("Russia’s “deal” — café, naïve… Pyongyang 평양 Путин") == "Russia's \"deal\" - cafe, naive... Pyongyang"

@@ -34,7 +34,9 @@ def test_sitemap_lists_every_page_and_no_redirect(site: dict[str, bytes]) -> Non
     root = ET.fromstring(site["sitemap.xml"])
     assert root.tag == f"{SITEMAP}urlset"
     urls = [u.findtext(f"{SITEMAP}loc") for u in root.findall(f"{SITEMAP}url")]
-    pages = sorted(n for n in site if n.endswith(".html") and n not in ("404.html", "embed/index.html", "events/veto/index.html", "events/panel-veto/index.html"))
+    pages = sorted(
+        n for n in site if n.endswith(".html") and n not in ("404.html", "embed/index.html", "events/veto/index.html", "events/panel-veto/index.html")
+    )
     assert sorted(urls) == sorted(BASE + n.removesuffix("index.html") for n in pages)
     assert urls == sorted(urls) and urls[0] == BASE
     assert BASE + "events/veto/" not in urls and BASE + "embed/" not in urls
@@ -66,7 +68,7 @@ def test_an_old_event_address_redirects(site: dict[str, bytes], alias: str) -> N
     assert head.one("refresh") == "0; url=../un-panel-veto/"
     assert [link["href"] for link in head.links if link.get("rel") == "canonical"] == [BASE + "events/un-panel-veto/"]
     assert head.one("robots") == "noindex"
-    assert f'<a href="../un-panel-veto/">Russia vetoes the UN sanctions panel</a>' in site[f"events/{alias}/index.html"].decode()
+    assert '<a href="../un-panel-veto/">Russia vetoes the UN sanctions panel</a>' in site[f"events/{alias}/index.html"].decode()
 
 
 # -- the link check -------------------------------------------------------------------------------
@@ -82,12 +84,15 @@ def test_every_internal_link_of_the_fixture_resolves(site: dict[str, bytes]) -> 
 def test_broken_links_and_anchors_are_reported_where_they_are(site: dict[str, bytes]) -> None:
     files = dict(site)
     files["index.html"] = files["index.html"].replace(b'href="quotes/"', b'href="quote/"', 1)
-    files["events/treaty-month/index.html"] = b'<p>\n  <a href="../treaty-signed/#nowhere">x</a> <a href="../../../up/">y</a> <a href="../treaty-signed">z</a></p>'
+    files["events/treaty-month/index.html"] = (
+        b'<p>\n  <a href="../treaty-signed/#nowhere">x</a> <a href="../../../up/">y</a> <a href="../treaty-signed">z</a></p>'
+    )
     files["404.html"] = b'<a href="/elsewhere/">a</a> <a href="/fixture/sources/#s04">b</a>'
     messages = [str(p) for p in check_links(files, BASE).problems]
     assert any(m.startswith("site/index.html:") and "link 'quote/' points to quote/index.html, which the site does not have" in m for m in messages)
-    assert "site/events/treaty-month/index.html:2:3: link '../treaty-signed/#nowhere' points to #nowhere, which events/treaty-signed/index.html does not have" in " ".join(
-        m.split(" (")[0] for m in messages
+    assert (
+        "site/events/treaty-month/index.html:2:3: link '../treaty-signed/#nowhere' points to #nowhere, which events/treaty-signed/index.html does not have"
+        in " ".join(m.split(" (")[0] for m in messages)
     )
     assert any("'../../../up/' leads outside the site's folder" in m for m in messages)
     assert any("'../treaty-signed' names the folder events/treaty-signed without a final '/'" in m for m in messages)
@@ -122,7 +127,8 @@ class _NoDates(yaml.SafeLoader):
 
 
 _NoDates.yaml_implicit_resolvers = {
-    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"] for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
 
@@ -134,7 +140,7 @@ def test_each_content_file_names_its_schema_and_is_valid(folder: Path) -> None:
         assert first == content_schemas.comment_line(path, REPO / "schemas"), path
         target = (path.parent / first.removeprefix(content_schemas.COMMENT)).resolve()
         assert target == (REPO / "schemas" / f"{name}.schema.json").resolve()
-        document = yaml.load(path.read_text("utf-8"), Loader=_NoDates)  # noqa: S506 - a SafeLoader subclass
+        document = yaml.load(path.read_text("utf-8"), Loader=_NoDates)
         jsonschema.Draft7Validator(json.loads(target.read_text("utf-8"))).validate(document)
 
 
@@ -176,7 +182,7 @@ def test_new_writes_a_skeleton_that_builds_strictly_and_uses_every_field(project
     for name, kind in content_schemas.FILES.items():
         path = fresh / f"{name}.yaml"
         assert path.read_text("utf-8").splitlines()[0] == content_schemas.comment_line(path.resolve(), REPO / "schemas")
-        document = yaml.load(path.read_text("utf-8"), Loader=_NoDates)  # noqa: S506
+        document = yaml.load(path.read_text("utf-8"), Loader=_NoDates)
         records = [document] if isinstance(document, dict) else document
         unused = _unused_fields(kind, records)
         assert not unused, f"{name}.yaml leaves out {unused}"

@@ -29,8 +29,10 @@ def problems(project: Project, *args: str) -> list[str]:
     assert run.code == 1, run
     assert run.out == ""
     *lines, summary = run.errors
-    errors = len(lines)
-    assert summary == f"{errors} problem{'s' if errors != 1 else ''} found; nothing was written"
+    warnings = 0 if "--strict" in args else sum(": warning: " in line for line in lines)
+    errors = len(lines) - warnings
+    also = f" (and {warnings} warning{'s' if warnings != 1 else ''})" if warnings else ""
+    assert summary == f"{errors} problem{'s' if errors != 1 else ''} found{also}; nothing was written"
     assert "Traceback" not in run.err
     assert not project.site.exists()
     return lines
@@ -742,3 +744,26 @@ def test_docs_define_every_claim_status_and_the_size_limit() -> None:
         assert f"| `{status}` | {meaning} |" in text
     assert f"{sources.MAX_FILE_BYTES:,} bytes" in text
     assert f"{sources.MAX_FILE_BYTES // 2**20} MiB" in text
+
+
+def test_strict_does_not_call_things_unused_because_an_event_has_an_error(project: Project) -> None:
+    project.write("places.yaml", "- id: oslo\n  name: Oslo\n  country: Norway\n")
+    project.write("timeline.yaml", event(date="2024-06-31", places="[oslo]"))
+    # The event's own error only: its phase, place and source are not unused.
+    assert problems(project, "--strict") == [f"content/timeline.yaml:2:9: event 'first': date '2024-06-31' is not a valid date {DATE_HINT}"]
+
+
+def test_strict_does_not_call_things_unused_while_the_timeline_cannot_be_read(project: Project) -> None:
+    project.write("timeline.yaml", event().replace("  title:", "\ttitle:"))
+    assert problems(project, "--strict") == [
+        "content/timeline.yaml:3:1: a tab is used for indentation (YAML indents with spaces only; replace the tab with spaces)"
+    ]
+
+
+def test_a_phase_with_only_draft_events_has_no_events(project: Project) -> None:
+    project.write("timeline.yaml", event() + event(id="later", phase="two", draft="true"))
+    with (project.content / "phases.yaml").open("a") as f:
+        f.write("- id: two\n  title: Part two\n")
+    warning = "content/phases.yaml:3:7: warning: phase 'two' has no events (add events to it or remove it)"
+    assert project.run("check").errors == [warning]
+    assert project.run("check", "--drafts").errors == []
