@@ -39,8 +39,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--templates", type=Path, default=Path("templates"), metavar="DIR", help="templates folder (default: templates)")
     parser.add_argument("--out", type=Path, default=Path("site"), metavar="DIR", help="output folder (default: site)")
     parser.add_argument("--base-url", default="", metavar="URL", help="override base_url from site.yaml (for canonical links)")
+    parser.add_argument("--force", action="store_true", help="build even if nothing changed since the last build")
     parser.add_argument("--drafts", action="store_true", help="include events marked draft: true")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="processes that render pages (default: one per core, at most 4)")
     parser.add_argument("--verbose", "-v", action="store_true", help="show tracebacks for internal errors")
     parser.add_argument("--quiet", "-q", action="store_true", help="print only errors and warnings")
     parser.add_argument("--host", default="127.0.0.1", help="serve: address to bind (default: 127.0.0.1, this machine only)")
@@ -56,7 +58,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    from explainer.builder import Options, build
+    from explainer.builder import Options, build, build_if_changed
     from explainer.errors import ContentError, ExplainerError, UsageError
 
     if args.base_url:
@@ -65,7 +67,10 @@ def main(argv: list[str] | None = None) -> int:
         if not args.base_url.startswith(("http://", "https://")) or url_problem(args.base_url):
             print(f"build.py: error: --base-url '{args.base_url}' must be a full http(s) address", file=sys.stderr)
             return EXIT_USAGE
-    options = Options(args.content, args.templates, args.out, args.base_url, args.drafts, args.strict)
+    if args.jobs < 0:
+        print("build.py: error: --jobs must be 0 (one per core) or more", file=sys.stderr)
+        return EXIT_USAGE
+    options = Options(args.content, args.templates, args.out, args.base_url, args.drafts, args.strict, args.jobs)
     try:
         if args.command == "serve":
             from explainer.preview import serve
@@ -99,11 +104,15 @@ def main(argv: list[str] | None = None) -> int:
             say = (lambda text: None) if args.quiet else print
             say(publish_site(options, args.remote, args.branch, cname=args.cname, dry_run=args.dry_run, say=say).summary())
             return EXIT_OK
-        result = build(options, write=args.command == "build")
-        if args.links:
-            from explainer.links import verify_links
+        if args.command == "build":
+            summary, warnings = build_if_changed(options, force=args.force)
+        else:
+            result = build(options, write=False)
+            summary, warnings = result.summary(), result.warnings
+            if args.links:
+                from explainer.links import verify_links
 
-            verify_links(result.files, result.explainer.site.base_url, args.out.as_posix(), (lambda text: None) if args.quiet else print)
+                verify_links(result.files, result.explainer.site.base_url, args.out.as_posix(), (lambda text: None) if args.quiet else print)
     except ContentError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -127,11 +136,11 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         print(f"internal error: {type(exc).__name__}: {exc}\n{REPORT}", file=sys.stderr)
         return EXIT_INTERNAL
-    for warning in result.warnings:
+    for warning in warnings:
         print(warning, file=sys.stderr)
     if not args.quiet:
         verb = "checked" if args.command == "check" else f"built {args.out}/:"
-        print(f"{verb} {result.summary()}")
+        print(f"{verb} {summary}")
     return EXIT_OK
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
 
-from . import extras, output, render, schema
+from . import extras, output, record, render, schema
 from .errors import ContentError, Problem
 from .markup import Converter
 from .model import Explainer, build_explainer
@@ -23,6 +24,11 @@ class Options:
     base_url: str = ""
     drafts: bool = False
     strict: bool = False
+    #: Processes that render pages: 0 means one per core (at most 4); 1 renders in this process.
+    workers: int = 0
+
+    def worker_count(self) -> int:
+        return self.workers if self.workers > 0 else min(4, os.cpu_count() or 1)
 
 
 @dataclass
@@ -33,11 +39,14 @@ class Result:
     stats: output.WriteStats | None = None
     seconds: float = 0.0
 
-    def summary(self) -> str:
+    def counts(self) -> str:
         x = self.explainer
         pages = sum(1 for name in self.files if name.endswith(".html"))
+        return f"{len(x.events)} events, {len(x.quotes)} quotes, {pages} pages"
+
+    def summary(self) -> str:
         written = f", {self.stats.written} written" if self.stats else ""
-        return f"{len(x.events)} events, {len(x.quotes)} quotes, {pages} pages{written} in {self.seconds:.2f} s"
+        return f"{self.counts()}{written} in {self.seconds:.2f} s"
 
 
 class Session:
@@ -86,7 +95,7 @@ class Session:
         if not options.templates.is_dir():
             raise ContentError([Problem(str(options.templates), 0, 0, "templates folder not found", "pass --templates DIR")])
         try:
-            outputs = render.render_site(explainer, options.templates, self.environment(), self.pages)
+            outputs = render.render_site(explainer, options.templates, self.environment(), self.pages, options.worker_count())
         except render.TemplateFailure as exc:
             raise ContentError([exc.problem]) from exc
         files: dict[str, bytes] = {}
@@ -117,3 +126,21 @@ class Session:
 def build(options: Options, write: bool = True) -> Result:
     """Build the site once: everything is read and valid before anything is written."""
     return Session(options).build(write)
+
+
+def build_if_changed(options: Options, force: bool = False) -> tuple[str, list[Problem]]:
+    """Build unless nothing changed since the last build; return the summary and warnings."""
+    started = time.perf_counter()
+    sources = (options.content, options.templates)
+    output.recover(options.out)
+    output.check_target(options.out, sources)
+    settings = (options.drafts, options.strict, options.base_url)
+    stamp = record.fingerprint(sources, settings)
+    leftovers = any(p.exists() for p in output.staging_paths(options.out))  # write_site decides what to do with them
+    last = None if force or leftovers else record.up_to_date(options.out, stamp)
+    if last is not None:
+        seconds = time.perf_counter() - started
+        return f"{last['summary']}, nothing changed, in {seconds:.2f} s", record.warnings_of(last)
+    result = build(options)
+    record.save(options.out, stamp, result.counts(), result.warnings)
+    return result.summary(), result.warnings

@@ -23,6 +23,7 @@ import threading
 import time
 import webbrowser
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -236,7 +237,9 @@ class Preview:
     def __init__(self, options: Options, quiet: bool = False) -> None:
         self.options = options
         self.quiet = quiet
-        self.session = Session(options)
+        # One process: forking beside the watcher and server threads is not safe, and
+        # rebuilds render only the pages that changed anyway.
+        self.session = Session(replace(options, workers=1))
         self.state = State()
         self.loop: ioloop.IOLoop | None = None
         self.watcher = SourceWatcher(self.watched(), self.rebuild)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import posixpath
 import re
 import traceback
@@ -148,11 +149,22 @@ def page_specs(explainer: Explainer) -> list[PageSpec]:
 PageCache = dict[str, tuple[tuple[Any, ...], bytes]]
 
 
-def render_site(explainer: Explainer, templates: Path, env: jinja2.Environment | None = None, cache: PageCache | None = None) -> list[Output]:
+#: Below this many pages to render, forking workers costs more than it saves.
+PARALLEL_MIN_PAGES = 200
+
+
+def render_site(
+    explainer: Explainer,
+    templates: Path,
+    env: jinja2.Environment | None = None,
+    cache: PageCache | None = None,
+    workers: int = 1,
+) -> list[Output]:
     """Render every page of the site; raise TemplateFailure naming the template and line.
 
     With a cache (kept by serve, emptied when a template changes), a page whose inputs are
-    equal to last time is not rendered again: its bytes are reused.
+    equal to last time is not rendered again: its bytes are reused. With workers > 1 and
+    enough pages, the pages are shared out among forked processes (same bytes, in order).
     """
     env = env or make_environment(templates)
     assets = asset_files(templates)
@@ -161,18 +173,74 @@ def render_site(explainer: Explainer, templates: Path, env: jinja2.Environment |
     base_path = urlsplit(site.base_url).path or "/"
     outputs: list[Output] = [*assets.values()]
     outputs += [Output(f"media/{name}", path.read_bytes()) for name, path in explainer.media_files]
-    for spec in page_specs(explainer):
-        key = (spec, site, asset_paths)
+    specs = page_specs(explainer)
+    pages: list[bytes | None] = [None] * len(specs)
+    todo: list[int] = []
+    for number, spec in enumerate(specs):
+        hit = cache.get(spec.path) if cache is not None else None
+        if hit is not None and hit[0] == (spec, site, asset_paths):
+            pages[number] = hit[1]
+        else:
+            todo.append(number)
+    job = _Job(env, templates, specs, site, base_path, assets)
+    if workers > 1 and len(todo) >= PARALLEL_MIN_PAGES and "fork" in multiprocessing.get_all_start_methods():
+        results = _render_parallel(job, todo, workers)
+    else:
+        results = [(number, job.render(number)) for number in todo]
+    for number, data in results:
+        if isinstance(data, Problem):
+            raise TemplateFailure(data)
+        pages[number] = data
         if cache is not None:
-            hit = cache.get(spec.path)
-            if hit is not None and hit[0] == key:
-                outputs.append(Output(spec.path, hit[1]))
-                continue
-        data = _render_page(env, templates, spec, site, base_path, assets)
-        if cache is not None:
-            cache[spec.path] = (key, data)
-        outputs.append(Output(spec.path, data))
+            cache[specs[number].path] = ((specs[number], site, asset_paths), data)
+    outputs += [Output(spec.path, data) for spec, data in zip(specs, pages, strict=True) if data is not None]
     return outputs
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What a (possibly forked) renderer needs to render any of the pages by number."""
+
+    env: jinja2.Environment
+    templates: Path
+    specs: list[PageSpec]
+    site: Any
+    base_path: str
+    assets: dict[str, Output]
+
+    def render(self, number: int) -> bytes:
+        return _render_page(self.env, self.templates, self.specs[number], self.site, self.base_path, self.assets)
+
+    def render_many(self, numbers: list[int]) -> list[tuple[int, bytes | Problem]]:
+        done: list[tuple[int, bytes | Problem]] = []
+        for number in numbers:
+            try:
+                done.append((number, self.render(number)))
+            except TemplateFailure as exc:
+                done.append((number, exc.problem))
+                break
+        return done
+
+
+_FORKED_JOB: _Job | None = None
+
+
+def _render_in_worker(numbers: list[int]) -> list[tuple[int, bytes | Problem]]:
+    assert _FORKED_JOB is not None
+    return _FORKED_JOB.render_many(numbers)
+
+
+def _render_parallel(job: _Job, todo: list[int], workers: int) -> list[tuple[int, bytes | Problem]]:
+    """Render pages in forked processes: they inherit the compiled templates and the model."""
+    global _FORKED_JOB
+    _FORKED_JOB = job
+    chunks = [todo[start::workers] for start in range(workers)]
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_render_in_worker, chunks)
+    finally:
+        _FORKED_JOB = None
+    return sorted((item for part in parts for item in part), key=lambda item: item[0])
 
 
 def _render_page(env: jinja2.Environment, templates: Path, spec: PageSpec, site: Any, base_path: str, assets: dict[str, Output]) -> bytes:

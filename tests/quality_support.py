@@ -131,9 +131,10 @@ def page_kinds(site: Path) -> dict[str, str]:
     """One page of every kind the site has, by kind: its path under the site root (a URL path)."""
     events = sorted(p.parent.name for p in (site / "events").glob("*/index.html") if b"http-equiv" not in p.read_bytes())
     people = sorted(p.parent.name for p in (site / "people").glob("*/index.html"))
-    prose = sorted(p.parent.name for p in site.glob("*/index.html") if p.parent.name not in {"events", "people", "quotes", "sources", "updates", "embed"})
-    # the prose page with the most markup (tables, lists, quotations) is the one worth checking
-    prose.sort(key=lambda name: -len((site / name / "index.html").read_bytes()))
+    # the prose page worth checking: one with a table if there is one, else the longest
+    prose = sorted(
+        prose_pages(site), key=lambda path: (b"<table" not in (site / path / "index.html").read_bytes(), -(site / path / "index.html").stat().st_size)
+    )
     kinds = {
         "explainer": "",
         "event": f"events/{events[0]}/",
@@ -142,12 +143,18 @@ def page_kinds(site: Path) -> dict[str, str]:
         "people": "people/",
         "sources": "sources/",
         "updates": "updates/",
-        "page": f"{prose[0]}/",
+        "page": prose[0],
         "404": "404.html",
     }
     if (site / "embed" / "index.html").exists():
         kinds["embed"] = "embed/"
     return kinds
+
+
+def prose_pages(site: Path) -> list[str]:
+    """The URL paths of the prose pages (content/pages/*.md): the top-level folders that are not a section of their own."""
+    sections = {"events", "people", "quotes", "sources", "updates", "embed", "assets", "data", "media"}
+    return sorted(f"{p.parent.name}/" for p in site.glob("*/index.html") if p.parent.name not in sections)
 
 
 def all_pages(site: Path) -> list[str]:

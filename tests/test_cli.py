@@ -48,13 +48,27 @@ def test_build_prints_one_line(project: Project) -> None:
     assert match, run.out
     files = tree(project.site)
     assert int(match.group(1)) == sum(1 for name in files if name.endswith(".html"))
-    assert int(match.group(2)) == len(files) - 1  # every file but the marker was new
+    assert int(match.group(2)) == len(files) - 2  # every file but the marker and the build record was new
 
 
 def test_second_build_writes_nothing_new(project: Project) -> None:
     assert project.run().code == 0
-    match = SUMMARY.fullmatch(project.run().out.rstrip("\n"))
+    before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in project.site.rglob("*")}
+    run = project.run()
+    assert re.fullmatch(r"built site/: 1 events, 1 quotes, \d+ pages, nothing changed, in \d+\.\d\d s\n", run.out), run.out
+    assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in project.site.rglob("*")} == before
+    match = SUMMARY.fullmatch(project.run("--force").out.rstrip("\n"))
     assert match and match.group(2) == "0"
+
+
+def test_build_after_a_change_or_a_hand_edit_is_a_real_build(project: Project) -> None:
+    assert project.run().code == 0
+    (project.site / "index.html").write_text("edited by hand", "utf-8")
+    assert "nothing changed" not in project.run().out
+    assert (project.site / "index.html").read_text("utf-8") != "edited by hand"
+    project.write("site.yaml", (project.root / "content/site.yaml").read_text("utf-8").replace("title: ", "title: New ", 1))
+    assert "nothing changed" not in project.run().out
+    assert "nothing changed" in project.run().out
 
 
 def test_check_validates_without_writing(project: Project) -> None:

@@ -322,7 +322,7 @@ def test_two_outputs_may_not_claim_one_path(project: Project, monkeypatch: pytes
         return [*outputs, render.Output("events/first/index.html", b"another page")]
 
     monkeypatch.setattr(render, "render_site", twice)
-    run = project.run()
+    run = project.run("--force")  # nothing changed in the content: only --force builds again
     assert run.code == 1
     assert run.errors == [
         "events/first/index.html: two outputs claim this path (rename the page, event or asset that collides)",
