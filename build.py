@@ -99,10 +99,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "publish":
             from explainer.publish import publish_site
 
-            if not args.remote:
-                raise UsageError("publish needs --remote URL: the git remote to push the site to")
+            remote = args.remote
+            if not remote:
+                from explainer.builder import Session
+
+                remote = Session(options).load()[0].site.publish_remote
+            if not remote:
+                raise UsageError("publish needs a git remote: pass --remote URL or set publish_remote in site.yaml")
             say = (lambda text: None) if args.quiet else print
-            say(publish_site(options, args.remote, args.branch, cname=args.cname, dry_run=args.dry_run, say=say).summary())
+            say(publish_site(options, remote, args.branch, cname=args.cname, dry_run=args.dry_run, say=say).summary())
             return EXIT_OK
         if args.command == "build":
             summary, warnings = build_if_changed(options, force=args.force)

@@ -12,7 +12,7 @@ import jinja2
 from . import extras, output, record, render, schema
 from .errors import ContentError, Problem
 from .markup import Converter
-from .model import Explainer, build_explainer
+from .model import Explainer, RecordMemo, build_explainer
 from .sources import DocumentCache, read_content
 
 
@@ -61,6 +61,7 @@ class Session:
         self.options = options
         self.documents: DocumentCache = {}
         self.markup = Converter()
+        self.records: RecordMemo = {}
         self.pages: render.PageCache = {}
         self.env: jinja2.Environment | None = None
         self.templates_stamp: tuple[tuple[str, int, int], ...] = ()
@@ -69,7 +70,7 @@ class Session:
         """Read and check all content; raise ContentError listing every problem."""
         options = self.options
         content = read_content(options.content, tuple(schema.LIST_KINDS), self.documents)
-        explainer, problems = build_explainer(content, drafts=options.drafts, markup=self.markup)
+        explainer, problems = build_explainer(content, drafts=options.drafts, markup=self.markup, record_memo=self.records)
         errors = [p for p in problems if not p.warning or options.strict]
         if errors or explainer is None:
             # Warnings wait until the errors are fixed: many follow from an error (an event with

@@ -15,7 +15,7 @@ from .dates import PartialDate
 from .errors import Problem
 from .markup import Converter
 from .schema import Kind, Record, check_record
-from .sources import Content, Node
+from .sources import Content, Document, Node
 
 RESERVED_PAGE_IDS = {"events", "quotes", "people", "sources", "updates", "assets", "media", "data", "embed", "index", "404"}
 
@@ -29,6 +29,7 @@ class Site:
     base_url: str
     authors: tuple[str, ...]
     publisher: str = ""
+    publish_remote: str = ""
 
 
 @dataclass(frozen=True)
@@ -177,9 +178,10 @@ class Explainer:
 class _Builder:
     """Turn the documents read from content/ into an Explainer, collecting every problem."""
 
-    def __init__(self, content: Content, drafts: bool, markup: Converter | None = None) -> None:
+    def __init__(self, content: Content, drafts: bool, markup: Converter | None = None, record_memo: RecordMemo | None = None) -> None:
         self.content = content
         self.drafts = drafts
+        self.record_memo = record_memo
         self.problems: list[Problem] = list(content.problems)
         self.markup = markup or Converter()
         self.unreadable: set[str] = set()  # list kinds with a file that could not be read as a list
@@ -208,10 +210,21 @@ class _Builder:
                     f"start each {kind.name} with '- {kind.fields[0].name}: ...'",
                 )
                 continue
+            memo = self.record_memo.get(doc.path) if self.record_memo is not None else None
+            if memo is not None and memo[0] is doc:  # the same file as last build: same records
+                out.extend(memo[1])
+                self.problems.extend(memo[2])
+                continue
+            found: list[Record] = []
+            found_problems: list[Problem] = []
             for number, node in enumerate(doc.root.value, start=1):
-                record = check_record(node, kind, f"{kind.name} {number}", self.problems)
+                record = check_record(node, kind, f"{kind.name} {number}", found_problems)
                 if record is not None:
-                    out.append(record)
+                    found.append(record)
+            out.extend(found)
+            self.problems.extend(found_problems)
+            if self.record_memo is not None:
+                self.record_memo[doc.path] = (doc, found, found_problems)
         return out
 
     def unique(self, records: list[Record], kind: Kind) -> dict[str, Record]:
@@ -410,6 +423,7 @@ class _Builder:
             base_url.rstrip("/") + "/",
             tuple(r.values["authors"]),
             r.get("publisher", ""),
+            r.get("publish_remote", ""),
         )
 
     def source(self, r: Record) -> Source:
@@ -597,11 +611,18 @@ def _quote_order(quote: Quote) -> tuple[int, int, int]:
     return quote.date.sort_key() if quote.date else (0, 0, 0)
 
 
-def build_explainer(content: Content, drafts: bool = False, markup: Converter | None = None) -> tuple[Explainer | None, list[Problem]]:
+#: Checked records of each list file, by file name, with the Document they came from.
+RecordMemo = dict[str, tuple[Document, list[Record], list[Problem]]]
+
+
+def build_explainer(
+    content: Content, drafts: bool = False, markup: Converter | None = None, record_memo: RecordMemo | None = None
+) -> tuple[Explainer | None, list[Problem]]:
     """Check everything read from content/ and build the model; problems include warnings.
 
-    Pass a Converter to reuse its memo of converted Markdown across builds (serve does).
+    Pass a Converter to reuse its memo of converted Markdown across builds, and a RecordMemo
+    to reuse the checked records of files that were not read again (serve does both).
     """
-    builder = _Builder(content, drafts, markup)
+    builder = _Builder(content, drafts, markup, record_memo)
     explainer = builder.build()
     return explainer, sorted(set(builder.problems))

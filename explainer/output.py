@@ -8,10 +8,12 @@ two renames, the next run puts the old site back before doing anything else.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -52,15 +54,37 @@ def check_target(out: Path, sources: Iterable[Path]) -> None:
 
 
 def recover(out: Path) -> None:
-    """Finish or undo a swap that an earlier run did not complete."""
+    """Finish or undo a swap that an earlier run did not complete.
+
+    Only folders this generator made are touched: real folders (not symbolic links) that hold
+    its marker, or an empty staging folder. Anything else is left for write_site to refuse.
+    """
     new, old = staging_paths(out)
-    if old.is_dir() and (old / MARKER).is_file():
-        if not out.exists():
+    if _ours(old):
+        if not out.exists() and not out.is_symlink():
             os.rename(old, out)  # interrupted between the two renames: put the old site back
         else:
-            shutil.rmtree(old)
-    if (new.is_dir() and (new / MARKER).exists()) or (new.is_dir() and not any(new.iterdir())):
-        shutil.rmtree(new)
+            remove_ours(old)
+    if _ours(new) or (new.is_dir() and not new.is_symlink() and not any(new.iterdir())):
+        remove_ours(new)
+
+
+def _ours(folder: Path) -> bool:
+    return folder.is_dir() and not folder.is_symlink() and (folder / MARKER).is_file()
+
+
+def remove_ours(folder: Path) -> None:
+    """Delete a folder this generator made, its marker last: if this is interrupted, what is left is still known to be ours."""
+    with os.scandir(folder) as entries:
+        for entry in sorted(entries, key=lambda e: e.name):
+            if entry.name == MARKER:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+    (folder / MARKER).unlink(missing_ok=True)
+    folder.rmdir()
 
 
 def safe_relative(path: str) -> PurePosixPath:
@@ -98,7 +122,8 @@ def write_site(out: Path, files: dict[str, bytes], sources: Iterable[Path] = ())
     try:
         return _write(out, files, new, old)
     except BaseException as exc:
-        shutil.rmtree(new, ignore_errors=True)
+        with contextlib.suppress(OSError):  # the next run's recover() removes what is left: the marker went in first and goes out last
+            remove_ours(new)
         if not isinstance(exc, OSError):
             raise
         what = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
@@ -120,6 +145,7 @@ def _write(out: Path, files: dict[str, bytes], new: Path, old: Path) -> WriteSta
     hashes: dict[str, str] = {}
     written = unchanged = 0
     made: set[PurePosixPath] = set()
+    checked: set[PurePosixPath] = set()
     for name in sorted(files):
         rel = safe_relative(name)
         data = files[name]
@@ -130,7 +156,7 @@ def _write(out: Path, files: dict[str, bytes], new: Path, old: Path) -> WriteSta
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(rel.parent)
         current = out.joinpath(*rel.parts)
-        if manifest.get(name) == digest and _same_bytes(current, data):
+        if manifest.get(name) == digest and not _through_link(out, rel, checked) and _same_bytes(current, data):
             try:
                 os.link(current, target)
                 unchanged += 1
@@ -147,12 +173,31 @@ def _write(out: Path, files: dict[str, bytes], new: Path, old: Path) -> WriteSta
         except BaseException:
             os.rename(old, out)  # put the old site back at once; if even this fails, recover() will
             raise
-        shutil.rmtree(old, ignore_errors=True)  # what is left is removed by the next run's recover()
+        with contextlib.suppress(OSError):  # what is left (still marked as ours) is removed by the next run's recover()
+            remove_ours(old)
     else:
         out.parent.mkdir(parents=True, exist_ok=True)
         os.rename(new, out)
     removed = len(set(manifest) - set(files))
     return WriteStats(written, unchanged, removed)
+
+
+def _through_link(out: Path, rel: PurePosixPath, checked: set[PurePosixPath]) -> bool:
+    """Whether a folder on the way from out to rel is a symbolic link: writing or deleting there would leave the output folder.
+
+    `checked` remembers the folders already found to be real, so that a whole site costs one lstat per folder.
+    """
+    for folder in reversed(rel.parents[:-1]):
+        if folder in checked:
+            continue
+        try:
+            mode = os.lstat(out.joinpath(*folder.parts)).st_mode
+        except FileNotFoundError:
+            return False  # it will be made, as a real folder
+        if stat.S_ISLNK(mode) or not stat.S_ISDIR(mode):
+            return True
+        checked.add(folder)
+    return False
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:
@@ -169,12 +214,17 @@ def update_site(out: Path, files: dict[str, bytes], sources: Iterable[Path] = ()
     Each changed file is replaced atomically (temporary file, then os.replace), so a request
     served during the update never sees half a file and the folder never disappears;
     unchanged files are not touched (same bytes, same mtime); files no longer built are removed.
-    The manifest is replaced last. The first build of a session goes through write_site.
+    The manifest is replaced last. The first build of a session goes through write_site, and so
+    does any update that would write or delete through a symbolic link found inside the folder.
     """
     check_target(out, sources)
     if not (out / MARKER).is_file():
         return write_site(out, files, sources)
     manifest = read_manifest(out)
+    checked: set[PurePosixPath] = set()
+    for name in (*files, *manifest):
+        if _through_link(out, safe_relative(name), checked):
+            return write_site(out, files, sources)  # a fresh folder, swapped in: nothing is written through the link
     hashes: dict[str, str] = {}
     written = 0
     for name in sorted(files):

@@ -344,15 +344,15 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, open_brow
     url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
     if not is_loopback(host):
         print(f"warning: serving on {host}: other machines on the network can read the preview", file=sys.stderr, flush=True)
-    print(f"serving {options.out}/ at {url} (Ctrl-C to stop)", flush=True)
-    LiveReloadHandler.watcher = preview.watcher
-    LiveReloadHandler._last_reload_time = time.time()
-    preview.watcher.start(lambda: None)
-    if open_browser:
-        threading.Timer(0.3, webbrowser.open, (url,)).start()
-
     previous = signal.signal(signal.SIGTERM, lambda *_: preview.stop())
     try:
+        LiveReloadHandler.watcher = preview.watcher
+        LiveReloadHandler._last_reload_time = time.time()
+        preview.watcher.start(lambda: None)
+        if open_browser:
+            threading.Timer(0.3, webbrowser.open, (url,)).start()
+        # Printed last: a test or a script that waits for this line may stop the server at once.
+        print(f"serving {options.out}/ at {url} (Ctrl-C to stop)", flush=True)
         loop.start()
     except KeyboardInterrupt:
         pass

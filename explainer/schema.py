@@ -109,6 +109,9 @@ SITE = Kind(
         Field("base_url", "url", "the address where the site is published, ending with /", True, example="https://example.org/explainer/"),
         Field("authors", "text", "bylines", True, many=True, example=["Explainer desk"]),
         Field("publisher", "text", "the publishing organisation", example="Example News"),
+        Field(
+            "publish_remote", "text", "git remote that 'build.py publish' pushes to when --remote is not given", example="git@github.com:example/explainer.git"
+        ),
     ),
 )
 PHASE = Kind(

@@ -29,6 +29,8 @@ base_url: https://example.org/new-explainer/
 authors:
   - Explainer desk
 publisher: Example News
+# Where 'python build.py publish' pushes the site when --remote is not given.
+publish_remote: ../explainer-site.git
 """,
     "phases.yaml": """\
 # The parts of the story, in the order they are told. Every event belongs to one.

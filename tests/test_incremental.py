@@ -69,7 +69,7 @@ def test_rebuild_equals_clean_build(preview: Preview, tmp_path: Path, path: str,
 
 
 def test_edits_in_a_row_stay_identical_to_clean_builds(preview: Preview, tmp_path: Path) -> None:
-    for number, (path, old, new) in enumerate((p.values for p in EDITS if p.id not in ("event-id-renamed",))):
+    for number, (path, old, new) in enumerate(p.values for p in EDITS if p.id not in ("event-id-renamed",)):
         edit(path, old, new)
         assert preview.build()
         assert tree(Path("site")) == clean_build(tmp_path / str(number)), f"after {path}"

@@ -73,12 +73,13 @@ def browser() -> Iterator[Any]:
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_nothing_reaches_past_the_viewport(browser: Any, site: Built, base_url: str, width: int) -> None:
-    """Every page kind and every prose page, light and dark (the scheme switched on the loaded page)."""
+    """Every page kind (and, on phones, every prose page), light and dark (the scheme switched on the loaded page)."""
     context = browser.new_context(viewport={"width": width, "height": 800})
     page = context.new_page()
     found: dict[str, Any] = {}
     kinds = page_kinds(site.folder)
-    paths = {**kinds, **{f"page {p}": p for p in prose_pages(site.folder)}}
+    # on phones every prose page too: tables and long words are likeliest to push past the edge there
+    paths = {**kinds, **{f"page {p}": p for p in prose_pages(site.folder)}} if width < 768 else kinds
     try:
         for kind, path in paths.items():
             page.emulate_media(color_scheme="light")

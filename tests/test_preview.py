@@ -66,11 +66,17 @@ def test_yaml_error_shows_error_page_then_fix_restores(browser: object, project:
         page = open_page(browser, server.url)
         timeline = project / "content/timeline.yaml"
         good = timeline.read_text("utf-8")
-        timeline.write_text(good.replace("  phase: the-pact\n  actors: [vladimir-putin, kim-jong-un]", "  phase: the-pact\n  actors: [vladimir-putin, kim-jong-un", 1), "utf-8")
+        timeline.write_text(
+            good.replace("  phase: the-pact\n  actors: [vladimir-putin, kim-jong-un]", "  phase: the-pact\n  actors: [vladimir-putin, kim-jong-un", 1), "utf-8"
+        )
         page.wait_for_selector("text=The site could not be built", timeout=10000)  # type: ignore[attr-defined]
         body = page.inner_text("body")  # type: ignore[attr-defined]
         assert "content/timeline.yaml:" in body
-        line = next(n for n, text in enumerate(timeline.read_text("utf-8").split("\n"), 1) if text.startswith("  actors: [vladimir-putin, kim-jong-un") and not text.endswith("]"))
+        line = next(
+            n
+            for n, text in enumerate(timeline.read_text("utf-8").split("\n"), 1)
+            if text.startswith("  actors: [vladimir-putin, kim-jong-un") and not text.endswith("]")
+        )
         assert any(f"content/timeline.yaml:{n}:" in body for n in (line, line + 1)), body
         assert "YAML syntax error" in body
         timeline.write_text(good, "utf-8")

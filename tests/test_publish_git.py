@@ -138,7 +138,7 @@ def test_publish_refuses_broken_links(project: Project, remote: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        ((), "publish needs --remote URL"),
+        ((), "publish needs a git remote: pass --remote URL or set publish_remote in site.yaml"),
         (("--remote=-x",), "is not a git remote address"),
         (("--remote", "REMOTE", "--branch", "bad..name"), "is not a valid git branch name"),
         (("--remote", "REMOTE", "--cname", "not a host"), "is not a host name"),
@@ -157,3 +157,12 @@ def test_an_unreachable_remote_is_an_error_without_traceback(project: Project, t
     assert run.code == 1
     assert "error: git could not reach the remote" in run.err
     assert "Traceback" not in run.err
+
+
+def test_publish_takes_the_remote_from_site_yaml(project: Project, remote: Path) -> None:
+    site = project.root / "content/site.yaml"
+    site.write_text(site.read_text("utf-8") + f"publish_remote: {remote}\n", "utf-8")
+    run = project.run("publish")
+    assert run.code == 0, run.err
+    listing = subprocess.run(["git", "--git-dir", str(remote), "ls-tree", "-r", "--name-only", "gh-pages"], capture_output=True, text=True, check=True).stdout
+    assert "index.html" in listing.split()

@@ -14,6 +14,8 @@ from conftest import REPO, TEMPLATES, Project
 from PIL import Image
 from publish_support import Head, build_site, copy_fixture, edit
 
+from explainer.sharing import drawable
+
 BASE = "https://example.org/fixture/"
 
 
@@ -169,6 +171,4 @@ def test_the_share_image_follows_the_headline(tmp_path: Path) -> None:
 
 
 def test_the_share_image_draws_only_what_its_font_has() -> None:
-    from explainer.sharing import drawable
-
-    assert drawable("Russia’s “deal” — café, naïve… Pyongyang 평양 Путин") == "Russia's \"deal\" - cafe, naive... Pyongyang"
+    assert drawable("Russia’s “deal” — café, naïve… Pyongyang 평양 Путин") == 'Russia\'s "deal" - cafe, naive... Pyongyang'
