@@ -25,7 +25,6 @@ from browser_support import launch, serve  # noqa: E402
 
 from bench.synth import generate  # noqa: E402
 
-
 VISIBLE_AT = """() => {
   const paint = performance.getEntriesByName('first-contentful-paint')[0];
   const nav = performance.getEntriesByType('navigation')[0];

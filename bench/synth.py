@@ -11,12 +11,65 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
-WORDS = (
-    "officials said the ministry troops border treaty agreement spokesman reported statement intelligence agency "
-    "region government according to briefing confirmed denied estimated about more than forces deployment talks "
-    "minister meeting capital parliament vote ratified press conference later earlier week month analysts satellite "
-    "images showed vessels port training units soldiers equipment ammunition shells missiles sanctions council"
-).split()
+WORDS = [
+    "officials",
+    "said",
+    "the",
+    "ministry",
+    "troops",
+    "border",
+    "treaty",
+    "agreement",
+    "spokesman",
+    "reported",
+    "statement",
+    "intelligence",
+    "agency",
+    "region",
+    "government",
+    "according",
+    "to",
+    "briefing",
+    "confirmed",
+    "denied",
+    "estimated",
+    "about",
+    "more",
+    "than",
+    "forces",
+    "deployment",
+    "talks",
+    "minister",
+    "meeting",
+    "capital",
+    "parliament",
+    "vote",
+    "ratified",
+    "press",
+    "conference",
+    "later",
+    "earlier",
+    "week",
+    "month",
+    "analysts",
+    "satellite",
+    "images",
+    "showed",
+    "vessels",
+    "port",
+    "training",
+    "units",
+    "soldiers",
+    "equipment",
+    "ammunition",
+    "shells",
+    "missiles",
+    "sanctions",
+    "council",
+]
+
+
+STATUSES = ["confirmed", "claimed", "disputed", "denied"]
 
 
 def sentence(rng: random.Random, words: int) -> str:
@@ -57,7 +110,10 @@ def generate(folder: Path, events: int, seed: int = 1) -> Path:
         "".join(f"- id: person-{i}\n  name: Person {i}\n  role: {sentence(rng, 4)[:-1]}\n  kind: person\n" for i in range(n_people)), "utf-8"
     )
     (content / "places.yaml").write_text(
-        "".join(f"- id: place-{i}\n  name: Place {i}\n  country: Country {i % 7}\n  lat: {rng.uniform(-60, 60):.3f}\n  lon: {rng.uniform(-170, 170):.3f}\n" for i in range(n_places)),
+        "".join(
+            f"- id: place-{i}\n  name: Place {i}\n  country: Country {i % 7}\n  lat: {rng.uniform(-60, 60):.3f}\n  lon: {rng.uniform(-170, 170):.3f}\n"
+            for i in range(n_places)
+        ),
         "utf-8",
     )
     (content / "sources.yaml").write_text(
@@ -87,12 +143,13 @@ def generate(folder: Path, events: int, seed: int = 1) -> Path:
         if i % 4 == 0:
             lines.append(
                 f"  claims:\n    - text: {quoted(sentence(rng, 10))}\n      by: person-{i % n_people}\n      date: {day.isoformat()}\n"
-                f"      figure: {rng.randint(100, 20000)}\n      status: {rng.choice(['confirmed', 'claimed', 'disputed', 'denied'])}\n      sources: [s{cites[0]}]\n"
+                f"      figure: {rng.randint(100, 20000)}\n      status: {rng.choice(STATUSES)}\n      sources: [s{cites[0]}]\n"
             )
     (content / "timeline.yaml").write_text("".join(lines), "utf-8")
     (content / "quotes.yaml").write_text(
         "".join(
-            f"- id: q{i}\n  text: {quoted(sentence(rng, 18))}\n  speaker: person-{i % n_people}\n  date: {(start + timedelta(days=(2 * i) * step % 1800)).isoformat()}\n"
+            f"- id: q{i}\n  text: {quoted(sentence(rng, 18))}\n  speaker: person-{i % n_people}\n"
+            f"  date: {(start + timedelta(days=(2 * i) * step % 1800)).isoformat()}\n"
             f"  setting: Press briefing\n  source: s{i % n_sources}\n  event: event-{2 * i}\n"
             for i in range(n_quotes)
         ),

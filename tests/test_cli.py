@@ -168,7 +168,6 @@ def test_internal_error_in_a_process_has_no_traceback(project: Project) -> None:
     assert done.stderr.startswith("internal error: RuntimeError: renderer exploded\n")
 
 
-
 def test_verbose_internal_error_shows_the_traceback_and_still_exits_3(project: Project) -> None:
     done = run_process(project.root, "--verbose", "--templates", str(TEMPLATES), prelude=INJECT)
     assert "Traceback (most recent call last)" in done.stderr
@@ -211,7 +210,6 @@ def test_template_syntax_error_names_the_template_and_line(project: Project) -> 
         "templates/event.html:5:1: template syntax error: Expected an expression, got 'end of statement block' (check the tag on this line)",
         "1 problem found; nothing was written",
     ]
-
 
 
 def test_template_error_with_the_default_relative_templates_folder(project: Project) -> None:

@@ -483,7 +483,7 @@ def test_the_checks_catch_what_they_look_for() -> None:
         ),
         (
             "sources.yaml",
-            "- id: s1\n  publisher: Wire\n  title: A report\n  url: \"data:text/html,<script>alert(1)</script>\"\n",
+            '- id: s1\n  publisher: Wire\n  title: A report\n  url: "data:text/html,<script>alert(1)</script>"\n',
             "content/sources.yaml:4:8: source 's1': url 'data:text/html,<script>alert(1)</script>' uses the 'data:' scheme, which is not allowed",
         ),
         (
@@ -493,7 +493,7 @@ def test_the_checks_catch_what_they_look_for() -> None:
         ),
         (
             "phases.yaml",
-            "- id: one\n  title: Part one\n  summary: \"![x](vbscript:msgbox)\"\n",
+            '- id: one\n  title: Part one\n  summary: "![x](vbscript:msgbox)"\n',
             "content/phases.yaml:3:12: phase 'one': link 'vbscript:msgbox' in summary uses the 'vbscript:' scheme, which is not allowed",
         ),
     ],
