@@ -83,9 +83,9 @@ def main() -> None:
         synthetic = Path(tmp) / "synthetic"
         generate(synthetic, 1000)
         shutil.copytree(REPO / "templates", synthetic / "templates")
-        title = re.search(r"^- id: event-0\n(?:  .*\n)*?  title: (.+)$", (synthetic / "content/timeline.yaml").read_text("utf-8"), re.M)
+        title = re.search(r"^- id: event-0\n(?:  .*\n)*?  title: (.+)$", (synthetic / "content/timeline/0000.yaml").read_text("utf-8"), re.M)
         assert title is not None
-        rows.append(("synthetic, 1,000 events", measure(synthetic, "events/event-0/", "content/timeline.yaml", title.group(1), args.edits)))
+        rows.append(("synthetic, 1,000 events", measure(synthetic, "events/event-0/", "content/timeline/0000.yaml", title.group(1), args.edits)))
     lines = [
         "| explainer | edits | median | 95th percentile |",
         "|---|---:|---:|---:|",

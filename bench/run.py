@@ -60,7 +60,7 @@ def in_process_edits(project: Path, runs: int) -> tuple[list[float], list[float]
 
         session = Session(Options(templates=project / "templates", out=Path("site")))
         update_site(Path("site"), session.build(write=False).files)
-        timeline = Path("content/timeline.yaml")
+        timeline = Path("content/timeline.yaml") if Path("content/timeline.yaml").exists() else Path("content/timeline/0000.yaml")
         template = project / "templates/event.html"
         event_times, template_times = [], []
         for number in range(runs):

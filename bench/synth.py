@@ -145,7 +145,17 @@ def generate(folder: Path, events: int, seed: int = 1) -> Path:
                 f"  claims:\n    - text: {quoted(sentence(rng, 10))}\n      by: person-{i % n_people}\n      date: {day.isoformat()}\n"
                 f"      figure: {rng.randint(100, 20000)}\n      status: {rng.choice(STATUSES)}\n      sources: [s{cites[0]}]\n"
             )
-    (content / "timeline.yaml").write_text("".join(lines), "utf-8")
+    # A long-running story keeps its timeline as a folder of files, a hundred events each.
+    (content / "timeline").mkdir(exist_ok=True)
+    chunk: list[str] = []
+    number = count = 0
+    for entry in lines:
+        if entry.startswith("- id: ") and count == 100:
+            (content / "timeline" / f"{number:04d}.yaml").write_text("".join(chunk), "utf-8")
+            chunk, count, number = [], 0, number + 1
+        count += entry.startswith("- id: ")
+        chunk.append(entry)
+    (content / "timeline" / f"{number:04d}.yaml").write_text("".join(chunk), "utf-8")
     (content / "quotes.yaml").write_text(
         "".join(
             f"- id: q{i}\n  text: {quoted(sentence(rng, 18))}\n  speaker: person-{i % n_people}\n"
