@@ -6,8 +6,10 @@ maintained allow-list sanitiser, because Python-Markdown copies it through verba
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from html import escape as html_escape
 from html import unescape
 
 import markdown
@@ -59,6 +61,22 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 
 
+_TABLE = re.compile(r"<table>(.*?)</table>", re.S)
+_HEADER_CELL = re.compile(r"<th[^>]*>(.*?)</th>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _scrolling_table(match: re.Match[str]) -> str:
+    """Wrap a table in a labelled region that scrolls sideways on narrow screens.
+
+    A wide table may not push the page past a phone's width; the region, named after the
+    table's column headings, can be reached and scrolled with the keyboard.
+    """
+    headings = [" ".join(_TAG.sub("", cell).split()) for cell in _HEADER_CELL.findall(match.group(1))]
+    label = "Table: " + ", ".join(h for h in headings if h) if any(headings) else "Table"
+    return f'<div class="scroll" role="region" tabindex="0" aria-label="{html_escape(label)}"><table>{match.group(1)}</table></div>'
+
+
 class Converter:
     """Markdown to HTML with one reused Python-Markdown instance and a per-text memo."""
 
@@ -83,6 +101,8 @@ class Converter:
                 url_schemes={"http", "https", "mailto"},
                 link_rel=None,
             )
+        if "<table>" in html:
+            html = _TABLE.sub(_scrolling_table, html)
         rendered = Rendered(html, tuple(self._check.bad), sanitised)
         self._memo[text] = rendered
         return rendered

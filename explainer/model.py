@@ -84,6 +84,8 @@ class Media:
     alt: str
     caption: str = ""
     credit: str = ""
+    width: int = 0  # in pixels, read from the file, so the page can reserve its space
+    height: int = 0
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,7 @@ class Quote:
     event: str = ""
     original: Original | None = None
     note: str = ""
+    lang: str = ""  # language of text, when not the explainer's
 
 
 @dataclass(frozen=True)
@@ -309,7 +312,7 @@ class _Builder:
                 Quote(
                     key, r.values["text"], speaker[0], r.values["setting"], said_in[0], r.get("role", ""), r.values.get("date"),
                     r.get("event", ""), Original(original.values["lang"], original.values["text"]) if original and len(original.values) == 2 else None,
-                    r.get("note", ""),
+                    r.get("note", ""), r.get("lang", ""),
                 )
             )  # fmt: skip
             cited[said_in[0].id].append(r.get("event", ""))
@@ -487,7 +490,9 @@ class _Builder:
         summary = self.markdown(r, "summary")
         body = self.markdown(r, "body")
         if media_record is not None:
-            self.check_media(media_record, label)
+            size = self.check_media(media_record, label)
+            if media is not None:
+                media = replace(media, width=size[0], height=size[1])
         if not (phase and cites and date and "title" in v and "id" in v and summary):
             return None
         return Event(
@@ -499,10 +504,11 @@ class _Builder:
             corrections=tuple(corrections),
         )  # fmt: skip
 
-    def check_media(self, media: Record, label: str) -> None:
+    def check_media(self, media: Record, label: str) -> tuple[int, int]:
+        """Check that a media file exists inside content/media/; return its pixel size if known."""
         name = media.values.get("file")
         if name is None:
-            return
+            return 0, 0
         node = media.nodes["file"]
         folder = (self.content.root / "media").resolve()
         path = (folder / name).resolve()
@@ -510,6 +516,15 @@ class _Builder:
             self.error(node, f"{label}media file '{name}' lies outside content/media/", "put the file in content/media/ and give its name relative to it")
         elif not path.is_file():
             self.error(node, f"{label}media file '{name}' does not exist in content/media/", "check the file name")
+        elif path.suffix.lower() != ".svg":
+            from PIL import Image, UnidentifiedImageError
+
+            try:
+                with Image.open(path) as image:
+                    return image.size
+            except (OSError, UnidentifiedImageError):
+                self.error(node, f"{label}media file '{name}' is not an image that can be read", "use a JPEG, PNG, GIF or WebP file")
+        return 0, 0
 
     def media_files(self, events: Iterable[Event]) -> tuple[tuple[str, Path], ...]:
         folder = self.content.root / "media"

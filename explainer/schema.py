@@ -152,6 +152,7 @@ QUOTE = Kind(
     (
         Field("id", "id", "slug, unique among quotes", True, example="q1"),
         Field("text", "text", "the exact words", True, example="without delay"),
+        Field("lang", "lang", "language of the words, when not the explainer's language (BCP 47: ko, ru)", example="en"),
         Field("speaker", "ref", "people id", True, ref="person", example="treaty"),
         Field("role", "text", "the speaker's role when speaking, if it differs from the person's", example="Russian president"),
         Field("date", "date", "when it was said", example="2024-06-19"),
