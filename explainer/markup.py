@@ -2,6 +2,11 @@
 
 Raw HTML inside Markdown is passed to nh3 (the Python binding of Rust's ammonia), a
 maintained allow-list sanitiser, because Python-Markdown copies it through verbatim.
+
+Python-Markdown's time grows with the square of the unclosed '[' and '<tag' in a paragraph,
+and it recurses once per level of nested lists and quotes. A text past the limits below is
+not given to it at all: it is shown as plain, escaped text, and Rendered.refused says why
+(docs/guarantees.md), so that pasted junk cannot hang or crash a build.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ class Rendered:
     html: str
     bad_links: tuple[tuple[str, str], ...] = ()  # (url, why)
     sanitised: bool = False
+    refused: str = ""  # why the text was not converted (it is then shown as plain text), or ''
 
 
 class _LinkCheck(Treeprocessor):
@@ -77,21 +83,79 @@ def _scrolling_table(match: re.Match[str]) -> str:
     return f'<div class="scroll" role="region" tabindex="0" aria-label="{html_escape(label)}"><table>{match.group(1)}</table></div>'
 
 
+#: At most this many '[' and '<tag' in one paragraph (a run of lines without a blank line).
+MAX_OPENERS = 1000
+#: At most this many levels of nested lists and block quotes.
+MAX_NESTING = 100
+#: The memo forgets texts not asked for since this many conversions (or twice the texts it holds, if more).
+MEMO_WINDOW = 64
+
+_OPENER = re.compile(r"\[|<[A-Za-z/!?]")
+_PARAGRAPHS = re.compile(r"\n[ \t]*\n")
+_PREFIX = re.compile(r"[ \t>]*")
+
+
+def too_costly(text: str) -> str:
+    """Why Python-Markdown should not be given this text, or ''."""
+    for number, paragraph in enumerate(_PARAGRAPHS.split(text), start=1):
+        openers = len(_OPENER.findall(paragraph))
+        if openers > MAX_OPENERS:
+            return f"paragraph {number} holds {openers:,} '[' and '<' (at most {MAX_OPENERS:,} in one paragraph)"
+    for number, line in enumerate(text.split("\n"), start=1):
+        prefix = _PREFIX.match(line)
+        if prefix is None or len(prefix.group()) <= MAX_NESTING:
+            continue
+        marks = prefix.group()
+        depth = marks.count(">") + (marks.count(" ") + 4 * marks.count("\t")) // 4
+        if depth > MAX_NESTING:
+            return f"line {number} is nested {depth} levels deep in lists or quotes (at most {MAX_NESTING})"
+    return ""
+
+
+def _as_plain_text(text: str) -> str:
+    return "".join(f"<p>{html_escape(p.strip())}</p>\n" for p in _PARAGRAPHS.split(text) if p.strip())
+
+
 class Converter:
-    """Markdown to HTML with one reused Python-Markdown instance and a per-text memo."""
+    """Markdown to HTML with one reused Python-Markdown instance and a memo of recent texts.
+
+    The memo keeps two generations: texts asked for since the last turn, and those of the turn
+    before. A text asked for again is moved to the current generation; a text not asked for
+    during two turns is forgotten. A turn comes every MEMO_WINDOW conversions, or every twice
+    as many as the current generation holds: a serve session keeps every text of the explainer
+    (each build asks for all of them) and forgets the versions that edits left behind.
+    """
 
     def __init__(self) -> None:
         self._md = markdown.Markdown(extensions=["tables", "sane_lists", _LinkCheckExtension()], output_format="html")
         self._check: _LinkCheck = self._md.treeprocessors["explainer_links"]  # type: ignore[assignment]
         self._memo: dict[str, Rendered] = {}
+        self._older: dict[str, Rendered] = {}
+        self._asked = 0
 
     def convert(self, text: str) -> Rendered:
+        self._asked += 1
+        if self._asked >= max(MEMO_WINDOW, 2 * len(self._memo)):
+            self._older, self._memo, self._asked = self._memo, {}, 0
         done = self._memo.get(text)
-        if done is not None:
-            return done
+        if done is None:
+            done = self._older.pop(text, None)
+        if done is None:
+            done = self._convert(text)
+        self._memo[text] = done
+        return done
+
+    def _convert(self, text: str) -> Rendered:
+        why = too_costly(text)
+        if why:
+            return Rendered(_as_plain_text(text), refused=why)
         self._md.reset()
         self._check.bad = []
-        html = self._md.convert(text)
+        try:
+            html = self._md.convert(text)
+        except RecursionError:
+            self._md.reset()
+            return Rendered(_as_plain_text(text), refused=f"it is nested too deeply in lists or quotes (at most {MAX_NESTING} levels)")
         sanitised = bool(self._md.htmlStash.rawHtmlBlocks)
         if sanitised:
             html = nh3.clean(
@@ -103,9 +167,7 @@ class Converter:
             )
         if "<table>" in html:
             html = _TABLE.sub(_scrolling_table, html)
-        rendered = Rendered(html, tuple(self._check.bad), sanitised)
-        self._memo[text] = rendered
-        return rendered
+        return Rendered(html, tuple(self._check.bad), sanitised)
 
     def inline(self, text: str) -> Rendered:
         """Convert a one-paragraph text without its <p> wrapper."""
@@ -113,4 +175,4 @@ class Converter:
         html = rendered.html
         if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
             html = html[3:-4]
-        return Rendered(html, rendered.bad_links, rendered.sanitised)
+        return Rendered(html, rendered.bad_links, rendered.sanitised, rendered.refused)
