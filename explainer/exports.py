@@ -103,9 +103,9 @@ def _event(e: Event, base: str) -> dict[str, Any]:
         "display_date": when(e),
         "reported": e.reported.iso() if e.reported else None,
         "title": e.title,
-        "summary_html": absolute_links(e.summary, url),
+        "summary_html": absolute_links(e.summary, base),  # Markdown links are relative to the site root
         "summary_text": plain(e.summary),
-        "body_html": absolute_links(e.body, url) if e.body else None,
+        "body_html": absolute_links(e.body, base) if e.body else None,
         "phase": e.phase.id,
         "actors": [p.id for p in e.actors],
         "places": [p.id for p in e.places],
@@ -369,7 +369,7 @@ def _tl_event(event: Event, base: str) -> dict[str, Any]:
     slide: dict[str, Any] = {
         "unique_id": event.id,
         "start_date": _tl_start(event),
-        "text": {"headline": str(escape(event.title)), "text": absolute_links("".join(parts), url)},
+        "text": {"headline": str(escape(event.title)), "text": absolute_links("".join(parts), base)},  # our links are absolute; Markdown's start at the root
         "group": event.phase.title,
     }
     if event.end is not None and event.end != event.date:

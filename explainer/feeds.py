@@ -66,7 +66,6 @@ def event_id(event: Event, base_url: str) -> str:
 
 def event_html(event: Event, base_url: str) -> str:
     """An event as a self-contained HTML fragment: date, text, claims, quotes, sources, corrections."""
-    url = f"{base_url}events/{event.id}/"
     parts = [f"<p><strong>{escape(event_when(event))}</strong> · {escape(event.phase.title)}</p>"]
     for update in event.corrections:
         parts.append(f"<p><strong>{escape(update.kind.capitalize())}, {escape(dates.display_datetime(update.date))}:</strong> {escape(update.text)}</p>")
@@ -87,7 +86,7 @@ def event_html(event: Event, base_url: str) -> str:
         parts.append(f"<blockquote><p>{escape(quote.text)}</p></blockquote><p>— {escape(said)}. {escape(quote.setting)}.</p>")
     links = ", ".join(f'<a href="{escape(s.url)}">{escape(s.publisher)}: “{escape(s.title)}”</a>' for s in event.sources)
     parts.append(f"<p>Sources: {links}</p>")
-    return absolute_links("\n".join(parts), url)
+    return absolute_links("\n".join(parts), base_url)  # our links are absolute already; Markdown's start at the site root
 
 
 def entries(explainer: Explainer) -> list[Entry]:

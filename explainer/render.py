@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
+from markupsafe import Markup
 
 from . import dates, sharing
 from .errors import Problem
@@ -54,7 +55,16 @@ def make_environment(templates: Path) -> jinja2.Environment:
     env.filters["iso"] = lambda d: d.isoformat()
     env.filters["figure"] = lambda n: f"{n:,.0f}" if float(n).is_integer() else f"{n:,}"
     env.globals["statuses"] = STATUSES
+    env.filters["rebase"] = rebase
     return env
+
+
+_RELATIVE_LINK = re.compile(r'(<(?:a|img)\b[^>]*?\s(?:href|src)=")(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)')
+
+
+def rebase(html: str, root: str) -> Markup:
+    """Content HTML (from Markdown) on a page at any depth: its relative links start at the site root."""
+    return Markup(_RELATIVE_LINK.sub(lambda m: m.group(1) + root, html) if root and "=" in html else html)
 
 
 def event_when(event: Event) -> str:

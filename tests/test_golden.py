@@ -170,11 +170,6 @@ def test_the_link_checker_finds_broken_links(tmp_path: Path) -> None:
     assert "index.html: sources/ -> sources/index.html does not exist" in found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Markdown links are copied as written: a relative link in an event summary resolves on the timeline (the site root)"
-    " but not on the event's own page (events/<id>/), which shows the same summary; render/templates would have to rebase it",
-)
 def test_relative_link_written_in_content_resolves_on_every_page_that_shows_it(project: Project) -> None:
     project.write(
         "timeline.yaml",
