@@ -47,7 +47,14 @@ class Entry:
 
 def absolute_links(html: str, page_url: str) -> str:
     """Make every href and src in generated HTML absolute, as it would resolve on page_url."""
-    return _LINK.sub(lambda m: m.group(1) + str(escape(urljoin(page_url, _unescape(m.group(2))))) + m.group(3), html)
+
+    def absolute(match: re.Match[str]) -> str:
+        url = match.group(2)
+        if url.startswith(("https://", "http://", "mailto:")):  # already absolute: urljoin would not change it
+            return match.group(0)
+        return match.group(1) + str(escape(urljoin(page_url, _unescape(url)))) + match.group(3)
+
+    return _LINK.sub(absolute, html)
 
 
 def _unescape(value: str) -> str:
@@ -89,7 +96,19 @@ def event_html(event: Event, base_url: str) -> str:
     return absolute_links("\n".join(parts), base_url)  # our links are absolute already; Markdown's start at the site root
 
 
+_ENTRIES: list[tuple[Explainer, list[Entry]]] = []
+
+
 def entries(explainer: Explainer) -> list[Entry]:
+    """Every event and every updates log entry, newest first (made once for both feeds)."""
+    if _ENTRIES and _ENTRIES[0][0] is explainer:
+        return _ENTRIES[0][1]
+    made = _entries(explainer)
+    _ENTRIES[:] = [(explainer, made)]
+    return made
+
+
+def _entries(explainer: Explainer) -> list[Entry]:
     """Every event and every updates log entry, newest first."""
     base = explainer.site.base_url
     items: list[Entry] = []
