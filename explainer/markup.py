@@ -87,8 +87,6 @@ def _scrolling_table(match: re.Match[str]) -> str:
 MAX_OPENERS = 1000
 #: At most this many levels of nested lists and block quotes.
 MAX_NESTING = 100
-#: The memo forgets texts not asked for since this many conversions (or twice the texts it holds, if more).
-MEMO_WINDOW = 64
 
 _OPENER = re.compile(r"\[|<[A-Za-z/!?]")
 _PARAGRAPHS = re.compile(r"\n[ \t]*\n")
@@ -117,33 +115,29 @@ def _as_plain_text(text: str) -> str:
 
 
 class Converter:
-    """Markdown to HTML with one reused Python-Markdown instance and a memo of recent texts.
+    """Markdown to HTML with one reused Python-Markdown instance and a memo of converted texts.
 
-    The memo keeps two generations: texts asked for since the last turn, and those of the turn
-    before. A text asked for again is moved to the current generation; a text not asked for
-    during two turns is forgotten. A turn comes every MEMO_WINDOW conversions, or every twice
-    as many as the current generation holds: a serve session keeps every text of the explainer
-    (each build asks for all of them) and forgets the versions that edits left behind.
+    A long-running session (serve) calls sweep() after each build: the memo then forgets the
+    texts that build did not ask for (the versions that edits left behind), so that its size
+    follows the explainer and not the number of saves.
     """
 
     def __init__(self) -> None:
         self._md = markdown.Markdown(extensions=["tables", "sane_lists", _LinkCheckExtension()], output_format="html")
         self._check: _LinkCheck = self._md.treeprocessors["explainer_links"]  # type: ignore[assignment]
-        self._memo: dict[str, Rendered] = {}
-        self._older: dict[str, Rendered] = {}
-        self._asked = 0
+        self._memo: dict[str, Rendered] = {}  # asked for since the last sweep
+        self._older: dict[str, Rendered] = {}  # asked for before it, and not since
 
     def convert(self, text: str) -> Rendered:
-        self._asked += 1
-        if self._asked >= max(MEMO_WINDOW, 2 * len(self._memo)):
-            self._older, self._memo, self._asked = self._memo, {}, 0
         done = self._memo.get(text)
         if done is None:
-            done = self._older.pop(text, None)
-        if done is None:
-            done = self._convert(text)
-        self._memo[text] = done
+            done = self._older.pop(text, None) or self._convert(text)
+            self._memo[text] = done
         return done
+
+    def sweep(self) -> None:
+        """Forget the texts not asked for since the last sweep."""
+        self._older, self._memo = self._memo, {}
 
     def _convert(self, text: str) -> Rendered:
         why = too_costly(text)

@@ -57,7 +57,8 @@ def recover(out: Path) -> None:
     """Finish or undo a swap that an earlier run did not complete.
 
     Only folders this generator made are touched: real folders (not symbolic links) that hold
-    its marker, or an empty staging folder. Anything else is left for write_site to refuse.
+    its marker, or are empty (a removal interrupted after the marker, the last file, went). Anything
+    else is left for write_site to refuse.
     """
     new, old = staging_paths(out)
     if _ours(old):
@@ -65,12 +66,20 @@ def recover(out: Path) -> None:
             os.rename(old, out)  # interrupted between the two renames: put the old site back
         else:
             remove_ours(old)
-    if _ours(new) or (new.is_dir() and not new.is_symlink() and not any(new.iterdir())):
+    elif _empty(old):
+        old.rmdir()
+    if _ours(new):
         remove_ours(new)
+    elif _empty(new):
+        new.rmdir()
 
 
 def _ours(folder: Path) -> bool:
     return folder.is_dir() and not folder.is_symlink() and (folder / MARKER).is_file()
+
+
+def _empty(folder: Path) -> bool:
+    return folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir())
 
 
 def remove_ours(folder: Path) -> None:

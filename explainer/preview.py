@@ -17,6 +17,7 @@ from __future__ import annotations
 import errno
 import html
 import ipaddress
+import os
 import signal
 import sys
 import threading
@@ -32,6 +33,7 @@ from livereload import Server
 from livereload.handlers import LiveReloadHandler, StaticFileHandler
 from livereload.watcher import Watcher
 from tornado import ioloop
+from tornado.web import HTTPError
 
 from .builder import Options, Session
 from .errors import ContentError, ExplainerError, Problem
@@ -102,14 +104,57 @@ class SourceWatcher(Watcher):  # type: ignore[misc]
 
 
 class PreviewHandler(StaticFileHandler):  # type: ignore[misc]
-    """Serve the output folder, or the error page for every page while the last build failed."""
+    """Serve the output folder, or the error page for every page while the last build failed.
+
+    Tornado keeps every request inside the folder (it refuses '..', absolute paths and
+    symbolic links that lead out). We also refuse paths that no output can have (a NUL byte,
+    a backslash), and, while bound to loopback, requests whose Host is not a loopback name: a
+    web page that rebinds its own domain name to 127.0.0.1 (DNS rebinding) cannot read the preview.
+    """
 
     state: State
+    hosts: frozenset[str] | None
+    snapshot: bytes | None = None
 
-    def initialize(self, path: str, default_filename: str | None = None, state: State | None = None) -> None:
+    def initialize(self, path: str, default_filename: str | None = None, state: State | None = None, hosts: frozenset[str] | None = None) -> None:
         super().initialize(path, default_filename)
         assert state is not None
         self.state = state
+        self.hosts = hosts
+
+    def prepare(self) -> None:
+        if self.hosts is not None and host_name(self.request.host) not in self.hosts:
+            raise HTTPError(403, "unknown host")
+        if "\0" in self.request.path or "\\" in self.request.path or "%00" in self.request.path or "%5c" in self.request.path.lower():
+            raise HTTPError(400, "no file has this name")
+
+    def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
+        """Also read the file now, through one open file: the size sent and the bytes sent are then of the same version.
+
+        A rebuild replaces files while they are being served (a new file, then a rename), and
+        Tornado would take the size from one version and the bytes from the next.
+        """
+        path: str | None = super().validate_absolute_path(root, absolute_path)
+        self.snapshot = None
+        if path is not None:
+            try:
+                with open(path, "rb") as file:
+                    info = os.fstat(file.fileno())
+                    if info.st_size <= SNAPSHOT_BYTES:
+                        self.snapshot = file.read()
+                        self._stat_result = info  # Tornado's size and modification time come from here
+            except OSError as exc:
+                raise HTTPError(404) from exc
+        return path
+
+    def get_content(self, abspath: str, start: int | None = None, end: int | None = None) -> Any:
+        # Tornado's classmethod, made per request: the bytes read when the request started.
+        if self.snapshot is not None:
+            return self.snapshot[start:end]
+        return super().get_content(abspath, start, end)
+
+    def compute_etag(self) -> str | None:
+        return None  # nothing is cached (Cache-Control: no-store), and livereload's etag reads every file once more
 
     def set_extra_headers(self, path: str) -> None:
         self.set_header("Cache-Control", "no-store")
@@ -134,6 +179,21 @@ class PreviewHandler(StaticFileHandler):  # type: ignore[misc]
         self.finish(f"{status_code} {self._reason}\n")
 
 
+#: Files up to this size are served from one read (see PreviewHandler.validate_absolute_path); larger ones are streamed.
+SNAPSHOT_BYTES = 8 * 1024 * 1024
+
+#: The names a browser on this machine uses for a loopback address.
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def host_name(host: str) -> str:
+    """The name in a Host header, without its port and brackets: 'localhost:8000' -> 'localhost', '[::1]:8000' -> '::1'."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
 def _is_page(path: str) -> bool:
     last = path.rsplit("/", 1)[-1]
     return last == "" or last.endswith((".html", ".htm")) or "." not in last
@@ -142,13 +202,15 @@ def _is_page(path: str) -> bool:
 class PreviewServer(Server):  # type: ignore[misc]
     """livereload's Server with our static handler and no WSGI app (so no debug restarts)."""
 
-    def __init__(self, watcher: SourceWatcher, state: State) -> None:
+    def __init__(self, watcher: SourceWatcher, state: State, hosts: frozenset[str] | None = None) -> None:
         super().__init__(watcher=watcher)
         self.state = state
+        self.hosts = hosts
 
     def get_web_handlers(self, script: bytes) -> list[Any]:
         del script  # injected by livereload's output transform into every HTML response
-        return [(r"/(.*)", PreviewHandler, {"path": self.root, "default_filename": "index.html", "state": self.state})]
+        settings = {"path": self.root, "default_filename": "index.html", "state": self.state, "hosts": self.hosts}
+        return [(r"/(.*)", PreviewHandler, settings)]
 
 
 def error_page(problems: list[Problem]) -> bytes:
@@ -253,10 +315,23 @@ class Preview:
 
     def build(self) -> bool:
         """Build into the output folder; on failure keep the last good site and record why."""
+        try:
+            return self._build()
+        finally:
+            self.session.markup.sweep()  # forget the Markdown of texts this build no longer has: memory follows the explainer, not the saves
+
+    def _build(self) -> bool:
         started = time.perf_counter()
         try:
             result = self.session.build(write=False)
             stats = update_site(self.options.out, result.files, (self.options.content, self.options.templates))
+        except OSError as exc:  # a full disk, a folder made read-only: the files already replaced are whole, the others are the last build's
+            what = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+            problem = Problem(str(self.options.out), 0, 0, f"cannot write the site: {what}", "free some space or fix the permissions, then save again")
+            with self.state.lock:
+                self.state.problems = [problem]
+            print(f"error: {problem.message}", file=sys.stderr, flush=True)
+            return False
         except ContentError as exc:
             with self.state.lock:
                 self.state.problems = exc.problems
@@ -328,7 +403,8 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, open_brow
 
     loop = ioloop.IOLoop.current()
     preview.loop = loop
-    server = PreviewServer(preview.watcher, preview.state)
+    # On loopback, answer only to loopback names (no DNS rebinding); elsewhere, to whatever name the network uses.
+    server = PreviewServer(preview.watcher, preview.state, LOOPBACK_NAMES | {host_name(host)} if is_loopback(host) else None)
     server.root = str(options.out.resolve())
     import logging
 
