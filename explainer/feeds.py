@@ -226,7 +226,7 @@ def json_feed(explainer: Explainer) -> bytes:
         if item.image:
             data["image"] = item.image
         feed["items"].append(data)
-    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return (json.dumps(feed, ensure_ascii=False) + "\n").encode("utf-8")  # no indent: the C encoder
 
 
 _EPOCH = datetime.fromisoformat("1970-01-01T00:00:00+00:00")

@@ -55,6 +55,7 @@ def make_environment(templates: Path) -> jinja2.Environment:
     env.filters["iso"] = lambda d: d.isoformat()
     env.filters["figure"] = lambda n: f"{n:,.0f}" if float(n).is_integer() else f"{n:,}"
     env.globals["statuses"] = STATUSES
+    env.globals["fragment"] = Fragments(env)
     env.filters["rebase"] = rebase
     return env
 
@@ -65,6 +66,34 @@ _RELATIVE_LINK = re.compile(r'(<(?:a|img)\b[^>]*?\s(?:href|src)=")(?![a-zA-Z][a-
 def rebase(html: str, root: str) -> Markup:
     """Content HTML (from Markdown) on a page at any depth: its relative links start at the site root."""
     return Markup(_RELATIVE_LINK.sub(lambda m: m.group(1) + root, html) if root and "=" in html else html)
+
+
+class Fragments:
+    """Call a macro of macros.html, reusing its output when called with equal arguments.
+
+    The explainer page shows every event through one macro; when serve rebuilds after an
+    edit, only the items whose event changed are rendered again. The cache belongs to the
+    Jinja environment, which is made anew whenever a template changes; entries not used by
+    the latest render are dropped, so it does not grow across rebuilds.
+    """
+
+    def __init__(self, env: jinja2.Environment) -> None:
+        self.env = env
+        self.current: dict[tuple[Any, ...], Markup] = {}
+        self.previous: dict[tuple[Any, ...], Markup] = {}
+
+    def __call__(self, name: str, *args: Any) -> Markup:
+        key = (name, *args)
+        done = self.current.get(key)
+        if done is None:
+            done = self.previous.get(key)
+            if done is None:
+                done = Markup(getattr(self.env.get_template("macros.html").module, name)(*args))
+            self.current[key] = done
+        return done
+
+    def rotate(self) -> None:
+        self.previous, self.current = self.current, {}
 
 
 def event_when(event: Event) -> str:
@@ -204,6 +233,9 @@ def render_site(
         if cache is not None:
             cache[specs[number].path] = ((specs[number], site, asset_paths), data)
     outputs += [Output(spec.path, data) for spec, data in zip(specs, pages, strict=True) if data is not None]
+    fragments = env.globals.get("fragment")
+    if isinstance(fragments, Fragments):
+        fragments.rotate()
     return outputs
 
 

@@ -28,6 +28,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import Project, tree
+from PIL import Image
 
 from explainer import schema
 from explainer.schema import Field, Kind
@@ -121,7 +122,9 @@ def write_explainer(content: Path, texts: Texts) -> None:
         shutil.rmtree(content)
     (content / "pages").mkdir(parents=True)
     (content / "media").mkdir()
-    (content / "media" / texts.media).write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3), (200, 30, 30)).save(buffer, "PNG")
+    (content / "media" / texts.media).write_bytes(buffer.getvalue())
 
     def dump(name: str, data: Any) -> None:
         (content / name).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10**6), "utf-8")

@@ -8,7 +8,6 @@ the build, so that no other process of the test session counts.
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import textwrap
