@@ -60,7 +60,9 @@ def make_environment(templates: Path) -> jinja2.Environment:
     return env
 
 
-_RELATIVE_LINK = re.compile(r'(<(?:a|img)\b[^>]*?\s(?:href|src)=")(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)')
+# Not rebased: absolute addresses, fragments, absolute paths, and links that start with "."
+# (the writer asked explicitly for "relative to the page that shows it").
+_RELATIVE_LINK = re.compile(r'(<(?:a|img)\b[^>]*?\s(?:href|src)=")(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/|\.)')
 
 
 def rebase(html: str, root: str) -> Markup:

@@ -110,6 +110,16 @@ publish_remote: ../explainer-site.git
     lang: ru
     text: "Мы подписали его сегодня и будем его соблюдать."
   note: Our translation from the Russian.
+# lang marks words that are not in the explainer's language, so screen readers pronounce them right.
+- id: q2
+  text: "Договор вступит в силу после ратификации."
+  lang: ru
+  speaker: ann-example
+  date: 2024-06-19
+  setting: News conference in Capital City
+  source: s1
+  event: agreement-signed
+  note: Left in Russian here, to show a quotation in its own language.
 """,
     "people.yaml": """\
 # People, organisations, countries and documents, with their role at the time.

@@ -193,7 +193,8 @@ def test_a_media_path_that_escapes_content_is_refused(project: Project, name: st
     "folder that resolves outside content/, like a media file",
 )
 def test_a_media_folder_that_links_outside_content_is_refused(project: Project) -> None:
-    outside_file(project, "photos/photo.jpg", OUTSIDE.decode())
+    (project.root / "elsewhere" / "photos").mkdir(parents=True)
+    (project.root / "elsewhere" / "photos" / "photo.jpg").write_bytes(png())
     (project.content / "media").symlink_to(project.root / "elsewhere" / "photos")
     project.write("timeline.yaml", event_with_media("photo.jpg"))
     errors = refused(project)

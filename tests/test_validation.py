@@ -538,12 +538,27 @@ def test_media_symlink_that_leads_outside_content(project: Project) -> None:
     ]
 
 
-def test_media_file_is_copied(project: Project) -> None:
-    project.write("media/photos/signing.jpg", b"\xff\xd8\xff")
+def test_media_file_is_copied_with_its_size(project: Project) -> None:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "navy").save(buffer, "JPEG")
+    project.write("media/photos/signing.jpg", buffer.getvalue())
     project.write("timeline.yaml", event("  media:\n    file: photos/signing.jpg\n    alt: The signing\n"))
     assert project.run().code == 0
-    assert (project.site / "media/photos/signing.jpg").read_bytes() == b"\xff\xd8\xff"
-    assert '<img src="../../media/photos/signing.jpg" alt="The signing"' in (project.site / "events/first/index.html").read_text()
+    assert (project.site / "media/photos/signing.jpg").read_bytes() == buffer.getvalue()
+    page = (project.site / "events/first/index.html").read_text()
+    assert '<img src="../../media/photos/signing.jpg" alt="The signing" width="40" height="30" loading="lazy"' in page
+
+
+def test_media_file_that_is_not_an_image(project: Project) -> None:
+    project.write("media/photos/signing.jpg", b"\xff\xd8\xff")
+    project.write("timeline.yaml", event("  media:\n    file: photos/signing.jpg\n    alt: The signing\n"))
+    assert problems(project) == [
+        "content/timeline.yaml:8:11: event 'first': media file 'photos/signing.jpg' is not an image that can be read (use a JPEG, PNG, GIF or WebP file)"
+    ]
 
 
 # -- pages ------------------------------------------------------------------------------------------------------------
