@@ -36,7 +36,7 @@ from tornado import ioloop
 from tornado.web import HTTPError
 
 from .builder import Options, Session
-from .errors import ContentError, ExplainerError, Problem
+from .errors import ContentError, ExplainerError, OutputError, Problem
 from .output import update_site
 from .sources import is_editor_temp
 
@@ -324,14 +324,11 @@ class Preview:
         started = time.perf_counter()
         try:
             result = self.session.build(write=False)
-            stats = update_site(self.options.out, result.files, (self.options.content, self.options.templates))
-        except OSError as exc:  # a full disk, a folder made read-only: the files already replaced are whole, the others are the last build's
-            what = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
-            problem = Problem(str(self.options.out), 0, 0, f"cannot write the site: {what}", "free some space or fix the permissions, then save again")
-            with self.state.lock:
-                self.state.problems = [problem]
-            print(f"error: {problem.message}", file=sys.stderr, flush=True)
-            return False
+            try:
+                stats = update_site(self.options.out, result.files, (self.options.content, self.options.templates))
+            except OSError as exc:  # a full disk, a read-only folder: the files already replaced are whole, the others are the last build's
+                what = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+                raise OutputError(f"cannot write the site: {what}; the files not yet replaced are the last build's, the next save writes them") from exc
         except ContentError as exc:
             with self.state.lock:
                 self.state.problems = exc.problems
