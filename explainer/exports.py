@@ -323,7 +323,10 @@ def _tl_start(event: Event) -> dict[str, int]:
         return _tl_date(event.date)
     # TimelineJS has no time zones: every time is given in UTC, and display_date shows the writer's.
     offset = event.time[5:]
-    moment = datetime.fromisoformat(f"{event.date.iso()}T{event.time[:5]}:00{'+00:00' if offset == 'Z' else offset}").astimezone(UTC)
+    try:
+        moment = datetime.fromisoformat(f"{event.date.iso()}T{event.time[:5]}:00{'+00:00' if offset == 'Z' else offset}").astimezone(UTC)
+    except (OverflowError, ValueError):  # at the edges of the calendar, UTC would fall outside it
+        return _tl_date(event.date)
     return {"year": moment.year, "month": moment.month, "day": moment.day, "hour": moment.hour, "minute": moment.minute}
 
 
@@ -371,12 +374,12 @@ def _tl_event(event: Event, base: str) -> dict[str, Any]:
         "unique_id": event.id,
         "start_date": _tl_start(event),
         "text": {"headline": str(escape(event.title)), "text": absolute_links("".join(parts), base)},  # our links are absolute; Markdown's start at the root
-        "group": event.phase.title,
+        "group": str(escape(event.phase.title)),  # TimelineJS3 shows it as HTML
     }
     if event.end is not None and event.end != event.date:
         slide["end_date"] = _tl_date(event.end)
     if event.date_label or event.time:
-        slide["display_date"] = when(event)
+        slide["display_date"] = str(escape(when(event)))  # shown as HTML
     if media is not None:
         slide["media"] = {k: v for k, v in media.items() if v}
     return slide

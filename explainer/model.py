@@ -257,6 +257,10 @@ class _Builder:
             self.warn(
                 node, f"{_label(record)}raw HTML in {name} was sanitised", "write Markdown instead of HTML; scripts, styles and event attributes are removed"
             )
+        if rendered.refused:
+            self.error(
+                node, f"{_label(record)}{name}: Markdown not converted: {rendered.refused}", "split the text into paragraphs, or remove the brackets or nesting"
+            )
         return rendered.html
 
     def resolve(self, record: Record, name: str, table: dict[str, Any], what: str) -> list[Any]:
@@ -321,7 +325,7 @@ class _Builder:
             if quote.event:
                 quotes_by_event[quote.event].append(quote)
 
-        updates = sorted((self.update(r, event_records) for r in update_records if len(r.values) >= 3), key=lambda u: u.date)
+        updates = sorted((self.update(r, event_records) for r in update_records if {"date", "kind", "text"} <= r.values.keys()), key=lambda u: u.date)
         corrections: dict[str, list[Update]] = defaultdict(list)
         for update in updates:
             if update.kind != "publication":
@@ -377,7 +381,8 @@ class _Builder:
             return None
         event_ids = {e.id for e in story}
         used_quotes = tuple(q for q in sorted(quotes, key=_quote_order) if not q.event or q.event in event_ids)
-        citing = {key: tuple(e for e in story if e.id in set(ids)) for key, ids in cited.items()}
+        position = {e.id: n for n, e in enumerate(story)}
+        citing = {key: tuple(story[n] for n in sorted({position[i] for i in ids if i in position})) for key, ids in cited.items()}
         # An update names only events that are published in this build: not drafts left out.
         updates = [replace(u, events=tuple(e for e in u.events if e in event_ids)) for u in updates]
         return Explainer(
@@ -510,11 +515,18 @@ class _Builder:
         if name is None:
             return 0, 0
         node = media.nodes["file"]
-        folder = (self.content.root / "media").resolve()
-        path = (folder / name).resolve()
+        # Compared with the content folder's own media/ (not where media/ resolves to), so that
+        # neither the name nor a linked media folder can reach files outside content/.
+        folder = self.content.root.resolve() / "media"
+        try:
+            path = (folder / name).resolve()
+            usable = path.is_file()
+        except (OSError, ValueError):  # a NUL byte, a name longer than the system allows
+            self.error(node, f"{label}media file '{name}' is not a usable file name", "use a short name of letters, digits, hyphens and dots")
+            return 0, 0
         if Path(name).is_absolute() or not path.is_relative_to(folder):
             self.error(node, f"{label}media file '{name}' lies outside content/media/", "put the file in content/media/ and give its name relative to it")
-        elif not path.is_file():
+        elif not usable:
             self.error(node, f"{label}media file '{name}' does not exist in content/media/", "check the file name")
         elif path.suffix.lower() != ".svg":
             from PIL import Image, UnidentifiedImageError
@@ -536,6 +548,8 @@ class _Builder:
         for key, r in events.items():
             for item in r.nodes["aliases"].value if "aliases" in r.nodes else []:
                 alias = item.value
+                if not isinstance(alias, str):  # already reported by the schema check
+                    continue
                 if alias in events or alias in owners:
                     self.error(item, f"event '{key}': alias '{alias}' is already used as an event id or alias", "an alias is an old id no other event has")
                 owners[alias] = key
@@ -564,6 +578,16 @@ class _Builder:
                 self.problems.append(Problem(doc.path, line, col, f"link '{url}' {why}", "use an http(s) or mailto address, or a relative link"))
             if rendered.sanitised:
                 self.problems.append(Problem(doc.path, doc.body_line, 1, "raw HTML was sanitised", "write Markdown instead of HTML", warning=True))
+            if rendered.refused:
+                self.problems.append(
+                    Problem(
+                        doc.path,
+                        doc.body_line,
+                        1,
+                        f"Markdown not converted: {rendered.refused}",
+                        "split the text into paragraphs, or remove the brackets or nesting",
+                    )
+                )
             if r is None or not {"title", "order"} <= r.values.keys():
                 continue
             pages.append(Page(page_id, r.values["title"], r.values["order"], rendered.html, r.get("lead", False), r.get("description", "")))

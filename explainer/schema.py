@@ -19,6 +19,8 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 LANG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _URL_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 ALLOWED_SCHEMES = ("http", "https", "mailto")
+# Characters XML 1.0 (and so the feeds) cannot hold, which YAML's escapes ("\v", "\x00") can write.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 MAX_ID = 80
 
 
@@ -326,6 +328,14 @@ def _check_one(node: Node, spec: Field, label: str, problems: list[Problem]) -> 
     if kind in ("text", "markdown"):
         if not text.strip():
             return _bad(node, problems, f"{label}: field '{name}' is empty", spec.doc)
+        forbidden = _XML_FORBIDDEN.search(text)
+        if forbidden:
+            return _bad(
+                node,
+                problems,
+                f"{label}: field '{name}' holds the control character U+{ord(forbidden.group()):04X}, which web pages and feeds cannot carry",
+                "remove it; it was probably pasted by accident",
+            )
         return text
     if kind in ("id", "ref"):
         if not SLUG.fullmatch(text) or len(text) > MAX_ID:

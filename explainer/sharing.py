@@ -118,7 +118,7 @@ def embed_snippet(site: Site, height: int = 640) -> str:
     """The HTML another site pastes to embed the timeline: an iframe, and a few lines that let it take its content's height."""
     src = site.base_url + "embed/"
     parts = urlsplit(site.base_url)
-    origin = json.dumps(f"{parts.scheme}://{parts.netloc}")
+    origin = str(script_json(f"{parts.scheme}://{parts.netloc}"))  # inert inside <script>, whatever the host
     title = str(escape(f"Timeline: {site.title}"))
     return (
         f'<iframe src="{escape(src)}" title="{title}" width="100%" height="{height}" style="border:0;width:100%" loading="lazy"></iframe>\n'

@@ -127,6 +127,29 @@ def read_text(path: Path, name: str, problems: list[Problem]) -> str | None:
     return text
 
 
+# Raw characters YAML refuses (control characters) or counts as line breaks where editors do not
+# (NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR: every later line number would be off).
+_RAW_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff\x85\u2028\u2029]")
+_SEPARATORS = {"\x85": "a next-line character (U+0085)", "\u2028": "a line separator (U+2028)", "\u2029": "a paragraph separator (U+2029)"}
+
+
+def _raw_character_problems(text: str, name: str, first_line: int) -> list[Problem]:
+    """Locate characters that may not stand raw in a YAML file, each at its own line and column."""
+    found = []
+    for match in _RAW_BAD.finditer(text):
+        start = match.start()
+        line = text.count("\n", 0, start) + first_line
+        col = start - (text.rfind("\n", 0, start) + 1) + 1
+        char = match.group()
+        if char in _SEPARATORS:
+            found.append(Problem(name, line, col, f"{_SEPARATORS[char]} is in the text", "replace it with a space or a line break"))
+        else:
+            found.append(
+                Problem(name, line, col, f"control character U+{ord(char):04X} is not allowed in YAML", "delete it; it was probably pasted by accident")
+            )
+    return found
+
+
 def parse_yaml(text: str, name: str, problems: list[Problem], first_line: int = 1) -> Node | None:
     """Parse one YAML document into Nodes; append every problem found."""
     offset = first_line - 1
@@ -137,6 +160,10 @@ def parse_yaml(text: str, name: str, problems: list[Problem], first_line: int = 
             tabs.append(
                 Problem(name, number, text_line.index("\t") + 1, "a tab is used for indentation", "YAML indents with spaces only; replace the tab with spaces")
             )
+    bad = _raw_character_problems(text, name, first_line)
+    if bad:
+        problems.extend(bad)
+        return None
     builder = _TreeBuilder(name, offset, problems)
     try:
         events = list(yaml.parse(text, Loader=_Loader))
@@ -350,8 +377,26 @@ def read_content(root: Path, list_kinds: tuple[str, ...], cache: DocumentCache |
     def name(path: Path) -> str:
         return relative_name(path, root)
 
+    inside = root.resolve()
+
+    def linked_out(path: Path) -> bool:
+        """Refuse a file or folder that is a link to somewhere outside content/ (it would be read and published)."""
+        if not path.exists() or path.resolve().is_relative_to(inside):
+            return False
+        problems.append(
+            # Named as the link itself: name() would follow it.
+            Problem(
+                f"{name(path.parent)}/{path.name}",
+                0,
+                0,
+                f"is a symbolic link to {path.resolve()}, outside content/",
+                "copy it into content/ instead of linking to it",
+            )
+        )
+        return True
+
     site_path = root / "site.yaml"
-    site = _cached(read_yaml, site_path, name(site_path), cache) if site_path.is_file() else None
+    site = _cached(read_yaml, site_path, name(site_path), cache) if site_path.is_file() and not linked_out(site_path) else None
     if site is None:
         problems.append(
             Problem(name(site_path), 0, 0, "site settings file is missing", "create it with title, dek, description, language, base_url and authors")
@@ -363,10 +408,10 @@ def read_content(root: Path, list_kinds: tuple[str, ...], cache: DocumentCache |
         if folder.is_dir():
             if paths:
                 problems.append(Problem(name(file), 0, 0, f"both {kind}.yaml and the folder {kind}/ exist", "keep one of them"))
-            paths += _files_in(folder, "*.yaml")
-        lists[kind] = [_cached(read_yaml, p, name(p), cache) for p in paths]
+            paths += [] if linked_out(folder) else _files_in(folder, "*.yaml")
+        lists[kind] = [_cached(read_yaml, p, name(p), cache) for p in paths if not linked_out(p)]
     pages_dir = root / "pages"
-    pages = [_cached(read_markdown, p, name(p), cache) for p in _files_in(pages_dir, "*.md")]
+    pages = [_cached(read_markdown, p, name(p), cache) for p in ([] if linked_out(pages_dir) else _files_in(pages_dir, "*.md")) if not linked_out(p)]
     known = {"site.yaml", "pages", "media", *(f"{k}.yaml" for k in list_kinds), *list_kinds}
     for path in sorted(root.iterdir()):
         if path.name not in known and not path.name.startswith(".") and not is_editor_temp(path.name):

@@ -433,11 +433,6 @@ def test_raw_html_in_markdown_is_sanitised_with_a_located_warning(builds: Builds
     assert "xss-link" in page  # and keeps the text of a link whose address it removed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="exports._tl_event puts the phase title ('group') and when(event) with the writer's date_label ('display_date') into "
-    "timelinejs.json unescaped, and TimelineJS3 shows both with innerHTML (TimeGroup.js, Text.addDateText)",
-)
 def test_timelinejs_fields_shown_as_html_are_escaped(builds: Builds) -> None:
     problems = [p for p in builds.problems if TIMELINEJS_RAW.match(p)]
     assert problems == [], "\n".join(problems)
@@ -509,11 +504,6 @@ def test_script_links_are_refused_where_they_are(project: Project, file: str, te
     assert not project.site.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a text field may hold characters XML 1.0 forbids (written as YAML escapes: \\v, \\x00, \\uFFFE); feeds.py copies them into "
-    "feed.xml, which then does not parse. Fix: schema._check_one refuses them in text and markdown fields with file:line:col",
-)
 def test_feed_stays_well_formed_with_control_characters_in_text(project: Project) -> None:
     """YAML's escapes let a title hold characters that XML 1.0 forbids; the feed must still parse (or the text be refused, located)."""
     timeline = (project.content / "timeline.yaml").read_text()
@@ -528,13 +518,6 @@ def test_feed_stays_well_formed_with_control_characters_in_text(project: Project
             ET.fromstring((project.site / name).read_bytes())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sharing.embed_snippet writes the site's origin into the embed code's <script> with json.dumps, which leaves '<' as is: a "
-    "base_url whose host holds '<!--<script>' (url_problem accepts it) makes the pasting page's parser swallow everything after the "
-    "snippet's script. Fix: origin = script_json(...) (sharing.script_json escapes < > &), or refuse '<', '>', '\"' and '`' in URLs in "
-    "schema.url_problem",
-)
 def test_the_embed_code_stays_inert_whatever_the_base_url(project: Project) -> None:
     site = (project.content / "site.yaml").read_text()
     project.write("site.yaml", site.replace("https://example.org/scratch/", '"https://a<!--<script>b.example/scratch/"'))

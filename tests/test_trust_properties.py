@@ -367,39 +367,18 @@ def event(**fields: Any) -> str:
     return dump([values])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="exports._tl_start converts a dated, timed event to UTC with astimezone(): at the edges of the calendar (0001-01-01 at "
-    "00:00+14:00, 9999-12-31 at 23:59-14:00) that raises OverflowError, an internal error (exit 3). Fix: in exports._tl_start, "
-    "catch OverflowError and return _tl_date(event.date); or refuse such dates in the model with a located error",
-)
 @pytest.mark.parametrize(("day", "time"), [("0001-01-01", "00:00+14:00"), ("9999-12-31", "23:59-14:00")])
 def test_a_timed_event_at_the_edge_of_the_calendar(compiled_templates: None, day: str, time: str) -> None:
     _, outcome, _ = run_files({"timeline.yaml": event(date=day, time=time)})
     assert outcome.code in (0, 1) and "internal error" not in outcome.err, outcome.err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sources.parse_yaml reports PyYAML's ReaderError (a control character written raw in the file) as 'content/x.yaml: YAML error: "
-    "...' with no line or column, over two lines ('  in \"<unicode string>\", position N'). Fix: catch yaml.reader.ReaderError before "
-    "YAMLError and locate it from exc.position (line = text.count('\\n', 0, pos) + first_line, col = pos - text.rfind('\\n', 0, pos)), "
-    'with a one-line message such as "control character U+000B is not allowed in YAML" and a hint to delete it',
-)
 @pytest.mark.parametrize("character", ["\x0b", "\x00", "\x7f", "\ufffe", "\x1b"])
 def test_a_raw_control_character_is_located(compiled_templates: None, character: str) -> None:
     _, outcome, problems = run_files({"timeline.yaml": event(title="Some" + "thing").replace("Something", "Some" + character + "thing")})
     assert outcome.code == 1 and problems == [] and outcome.err.startswith("content/timeline.yaml:3:"), outcome.err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="PyYAML counts NEL (U+0085), LINE SEPARATOR (U+2028) and PARAGRAPH SEPARATOR (U+2029) as line breaks; editors and our messages "
-    "count '\\n' only. Text pasted from the web often holds U+2028: an unquoted value with one is cut there, and every line number after "
-    "it is off by one (here a syntax error is reported at line 5 for a problem on line 3). Fix: in sources.parse_yaml, like the tab "
-    "check, report each such character at its real line and column ('a line separator (U+2028) is in the text', hint: replace it with a "
-    "space or a line break) before parsing",
-)
 @pytest.mark.parametrize("character", ["\u2028", "\u2029", "\x85"])
 def test_a_unicode_line_separator_is_located_where_it_is(compiled_templates: None, character: str) -> None:
     text = event().replace("title: Something", "title: Some" + character + "thing") + "  bogus: 1\n"
@@ -408,36 +387,18 @@ def test_a_unicode_line_separator_is_located_where_it_is(compiled_templates: Non
     assert outcome.err.startswith("content/timeline.yaml:3:"), outcome.err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="messages quote the writer's value as written ('date '2024\\n06' is not a valid date'): a value with a line break splits the "
-    "message over two lines, the second without its file:line:col. Fix: in errors.Problem.__str__, write line breaks and other control "
-    "characters in message and hint as escapes (for example with a small translate table: '\\n' -> '\\\\n')",
-)
 @pytest.mark.parametrize(("field", "value"), [("date", "2024\n06"), ("id", "a\nb"), ("phase", "one\r\ntwo")])
 def test_a_value_with_a_line_break_keeps_its_message_on_one_line(compiled_templates: None, field: str, value: str) -> None:
     _, outcome, problems = run_files({"timeline.yaml": event(**{field: value})})
     assert outcome.code == 1 and problems == [], outcome.err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model.check_aliases looks up every item of an aliases list as written (item.value in events): an item that is a list or a "
-    "mapping raises TypeError (unhashable), an internal error. Fix: skip items that are not text there (their own problem is already "
-    "reported by the field check): `if not isinstance(alias, str): continue`",
-)
 @pytest.mark.parametrize("aliases", [[{"k": "v"}], [["a"]], ["ok", {"k": 1}]])
 def test_an_alias_that_is_not_text_is_a_located_error(compiled_templates: None, aliases: list[Any]) -> None:
     _, outcome, problems = run_files({"timeline.yaml": event(aliases=aliases)})
     assert outcome.code == 1 and problems == [], outcome.err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model._Builder.build keeps the updates whose record has at least three valid values (len(r.values) >= 3) and then reads "
-    "r.values['date']: an update with kind, text and events but no valid date raises KeyError, an internal error. Fix: keep the updates "
-    "with {'date', 'kind', 'text'} <= r.values.keys()",
-)
 @pytest.mark.parametrize(
     "update",
     [

@@ -82,12 +82,6 @@ def test_markdown_that_would_take_minutes_or_crash_is_not_converted(text: str, w
     assert rendered.html.startswith("<p>") and "<li>" not in rendered.html and "<a " not in rendered.html
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="markup.Converter marks Markdown it will not convert (Rendered.refused) and shows it as plain text, but model.py does not report it. "
-    "Fix: in model._Builder.markdown(), after convert(): if rendered.refused: self.error(node, f'{_label(record)}{name}: Markdown not converted: "
-    "{rendered.refused}', 'split the text into paragraphs, or remove the brackets or nesting'); and the same in pages() at doc.body_line",
-)
 def test_markdown_that_is_not_converted_is_reported_where_it_is(project: Project) -> None:
     project.write("phases.yaml", '- id: one\n  title: Part one\n  summary: "' + "[" * 2000 + '"\n')
     run = project.run()
