@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True, order=True)
@@ -20,8 +23,9 @@ class Problem:
         where = f"{self.file}:{self.line}:{self.col}" if self.line else self.file
         text = f"{where}: {'warning: ' if self.warning else ''}{self.message}"
         text = f"{text} ({self.hint})" if self.hint else text
-        # One problem, one line: a value quoted in a message may hold line breaks.
-        return text.replace("\r", "\\r").replace("\n", "\\n").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\x85")
+        # One problem, one line, and nothing a terminal would act on: a value quoted in a message
+        # may hold line breaks or control characters (an escape sequence pasted from elsewhere).
+        return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 class ExplainerError(Exception):

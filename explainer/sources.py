@@ -176,6 +176,11 @@ def parse_yaml(text: str, name: str, problems: list[Problem], first_line: int = 
             mark = exc.context_mark  # an unclosed quote or bracket: point where it was opened, not at the end of the file
         line = mark.line + 1 + offset if mark else 0
         col = mark.column + 1 if mark else 0
+        lines = text.split("\n")
+        if text.endswith("\n"):
+            lines.pop()
+        if line > len(lines) + offset:  # the parser stopped at the end of the file, after its last line
+            line, col = len(lines) + offset, len(lines[-1]) + 1 if lines else 1
         what = " ".join(filter(None, [exc.context, exc.problem]))
         problems.append(Problem(name, line, col, f"YAML syntax error: {what}", "check the indentation and quoting on this line and the one above"))
         return None
