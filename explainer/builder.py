@@ -90,8 +90,8 @@ class Session:
             self.pages.clear()
         return self.env
 
-    def render(self, explainer: Explainer) -> dict[str, bytes]:
-        """Render every output in memory; two outputs may not claim one path."""
+    def render(self, explainer: Explainer, with_extras: bool = True) -> dict[str, bytes]:
+        """Render every output in memory (the extras too, unless told not to); two outputs may not claim one path."""
         options = self.options
         if not options.templates.is_dir():
             raise ContentError([Problem(str(options.templates), 0, 0, "templates folder not found", "pass --templates DIR")])
@@ -104,10 +104,11 @@ class Session:
             if item.path in files:
                 raise ContentError([Problem(item.path, 0, 0, "two outputs claim this path", "rename the page, event or asset that collides")])
             files[item.path] = item.data
-        extras.add_files(files, explainer)  # feeds, sitemap, share image, data exports: cheap, images cached
+        if with_extras:
+            extras.add_files(files, explainer)  # feeds, sitemap, share image, data exports
         return files
 
-    def build(self, write: bool = True) -> Result:
+    def build(self, write: bool = True, with_extras: bool = True) -> Result:
         """Build the site: everything is read and valid before anything is written."""
         options = self.options
         started = time.perf_counter()
@@ -116,7 +117,7 @@ class Session:
             output.recover(options.out)
             output.check_target(options.out, sources)
         explainer, problems = self.load()
-        files = self.render(explainer)
+        files = self.render(explainer, with_extras or write)
         result = Result(explainer, files, [p for p in problems if p.warning])
         if write:
             result.stats = output.write_site(options.out, files, sources)

@@ -35,6 +35,7 @@ from livereload.watcher import Watcher
 from tornado import ioloop
 from tornado.web import HTTPError
 
+from . import extras
 from .builder import Options, Session
 from .errors import ContentError, ExplainerError, OutputError, Problem
 from .output import update_site
@@ -302,6 +303,7 @@ class Preview:
         # One process: forking beside the watcher and server threads is not safe, and
         # rebuilds render only the pages that changed anyway.
         self.session = Session(replace(options, workers=1))
+        self.last_extras: dict[str, bytes] = {}  # feeds and data files of the last build, kept while the pages are replaced
         self.state = State()
         self.loop: ioloop.IOLoop | None = None
         self.watcher = SourceWatcher(self.watched(), self.rebuild)
@@ -313,19 +315,37 @@ class Preview:
         if not self.quiet:
             print(text, flush=True)
 
-    def build(self) -> bool:
-        """Build into the output folder; on failure keep the last good site and record why."""
+    def build(self, pages_ready: Callable[[], None] | None = None) -> bool:
+        """Build into the output folder; on failure keep the last good site and record why.
+
+        The pages are written first, with the last build's feeds and data files, and
+        `pages_ready` is called (serve reloads the browsers then); the feeds and data files,
+        which a reader's browser does not wait for, follow. When this returns, the folder is
+        exactly what a clean build writes.
+        """
         try:
-            return self._build()
+            return self._build(pages_ready)
         finally:
             self.session.markup.sweep()  # forget the Markdown of texts this build no longer has: memory follows the explainer, not the saves
 
-    def _build(self) -> bool:
+    def _build(self, pages_ready: Callable[[], None] | None) -> bool:
         started = time.perf_counter()
+        sources = (self.options.content, self.options.templates)
         try:
-            result = self.session.build(write=False)
+            result = self.session.build(write=False, with_extras=False)
             try:
-                stats = update_site(self.options.out, result.files, (self.options.content, self.options.templates))
+                pages = result.files
+                first = update_site(self.options.out, {**self.last_extras, **pages}, sources)
+                with self.state.lock:
+                    self.state.problems = []
+                if pages_ready is not None:
+                    pages_ready()
+                files = dict(pages)
+                extras.add_files(files, result.explainer)
+                second = update_site(self.options.out, files, sources)
+                changed = first.written + second.written
+                self.last_extras = {path: data for path, data in files.items() if path not in pages}
+                result.files = files
             except OSError as exc:  # a full disk, a read-only folder: the files already replaced are whole, the others are the last build's
                 what = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
                 raise OutputError(f"cannot write the site: {what}; the files not yet replaced are the last build's, the next save writes them") from exc
@@ -347,22 +367,28 @@ class Preview:
         for warning in result.warnings:
             print(warning, file=sys.stderr, flush=True)
         seconds = time.perf_counter() - started
-        self.say(f"built: {result.summary().rsplit(' in ', 1)[0]}, {stats.written} file(s) changed, in {seconds * 1000:.0f} ms")
+        self.say(f"built: {result.summary().rsplit(' in ', 1)[0]}, {changed} file(s) changed, in {seconds * 1000:.0f} ms")
         return True
 
     def rebuild(self, paths: set[str]) -> None:
         """Called by the watcher thread with one batch of changed paths."""
         shown = ", ".join(sorted(_short(p) for p in paths)[:3]) + (" …" if len(paths) > 3 else "")
         self.say(f"changed: {shown}")
+        reloaded: list[bool] = []
+
+        def reload() -> None:
+            if self.loop is not None and not reloaded:
+                reloaded.append(True)
+                self.loop.add_callback(LiveReloadHandler.reload_waiters, "*")
+
         try:
-            self.build()
+            self.build(pages_ready=reload)
         except Exception as exc:  # keep serving: an internal error is reported, not fatal
             problem = Problem("(generator)", 0, 0, f"internal error: {type(exc).__name__}: {exc}", "this is a bug in the generator; please report it")
             with self.state.lock:
                 self.state.problems = [problem]
             print(problem, file=sys.stderr, flush=True)
-        if self.loop is not None:
-            self.loop.add_callback(LiveReloadHandler.reload_waiters, "*")
+        reload()  # a failed build: the browsers show the error page
 
     def stop(self) -> None:
         if self.loop is not None:
