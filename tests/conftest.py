@@ -192,3 +192,33 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compiled_templates:
 def tree(folder: Path) -> dict[str, bytes]:
     """Every file under a folder by its relative POSIX path, with its bytes."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# -- the real explainer, built once per module, for the reader-quality tests ------------------------------------------
+# (test modules that need another site define their own `site`, which takes precedence)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """The default explainer built into a temporary folder (quality_support.Built)."""
+    from quality_support import built_site
+
+    return built_site(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def base_url(site: object) -> Iterator[str]:
+    """That site served on a loopback port for the module's tests; stopped afterwards."""
+    from quality_support import static_server
+
+    with static_server(site) as url:  # type: ignore[arg-type]
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """One headless Debian Chromium for the module's tests."""
+    from quality_support import chromium
+
+    with chromium() as launched:
+        yield launched

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from quality_support import AXE, SCHEMES, Built, built_site, chromium, chromium_available, npm_tool, page_kinds, static_server
+from quality_support import AXE, SCHEMES, Built, chromium_available, npm_tool, page_kinds
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not chromium_available(), reason="Debian chromium is not installed (scripts/test.sh installs it)")]
 
@@ -27,23 +26,6 @@ RUN_AXE = """async () => {
           violations: result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
             nodes: v.nodes.slice(0, 5).map(n => ({target: n.target.join(' '), summary: n.failureSummary}))}))};
 }"""
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    return built_site(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def base_url(site: Built) -> Iterator[str]:
-    with static_server(site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
 
 
 def run_axe(page: Any) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from quality_support import Built, built_site, chromium, chromium_available, static_server
+from quality_support import chromium_available
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not chromium_available(), reason="Debian chromium is not installed (scripts/test.sh installs it)")]
 
@@ -17,23 +17,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.skipif(not chromium_available(), 
 EVENTS = """() => [...document.querySelectorAll('li.event')].map(li => ({
   id: li.id, shown: li.checkVisibility(), phase: li.dataset.phase,
   actors: li.dataset.actors.split(' '), tags: li.dataset.tags.split(' '), status: li.dataset.status.split(' ')}))"""
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    return built_site(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def base_url(site: Built) -> Iterator[str]:
-    with static_server(site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture

@@ -5,11 +5,10 @@ reachable by keyboard. Screenshots of the main page kinds at every width and sch
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from quality_support import SCHEMES, WIDTHS, Built, artifact, built_site, chromium, chromium_available, page_kinds, prose_pages, static_server
+from quality_support import SCHEMES, WIDTHS, Built, artifact, chromium_available, page_kinds, prose_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not chromium_available(), reason="Debian chromium is not installed (scripts/test.sh installs it)")]
 
@@ -52,23 +51,6 @@ OVERFLOW = """() => {
   }
   return {width, pageWidth: document.documentElement.scrollWidth, problems: problems.slice(0, 10), scrollers: [...new Set(scrollers.values())]};
 }"""
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    return built_site(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def base_url(site: Built) -> Iterator[str]:
-    with static_server(site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from quality_support import Built, artifact, built_site, chromium, chromium_available, static_server
+from quality_support import Built, artifact, chromium, chromium_available, static_server
 
 pytestmark = [
     pytest.mark.browser,
@@ -28,11 +28,6 @@ def words(text: str) -> str:
     """Text as compared: compatibility forms folded (ligatures), whitespace collapsed, no break after a hyphen."""
     text = unicodedata.normalize("NFKC", text)
     return re.sub(r"-\s+", "-", " ".join(text.split()))
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    return built_site(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

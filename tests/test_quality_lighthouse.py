@@ -14,18 +14,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from quality_support import LIGHTHOUSE, Built, artifact, built_site, chromium_available, npm_tool, page_kinds, static_server
+from quality_support import LIGHTHOUSE, Built, artifact, chromium_available, npm_tool, page_kinds, static_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not chromium_available(), reason="Debian chromium is not installed (scripts/test.sh installs it)")]
 
 GATED = ("accessibility", "best-practices", "seo")
 PAGES = ("explainer", "event")
 CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run --disable-background-networking --disable-component-update"
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    return built_site(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

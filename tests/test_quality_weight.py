@@ -8,34 +8,16 @@ import gzip
 import hashlib
 import html.parser
 import re
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from quality_support import Built, all_pages, built_site, chromium, chromium_available, page_kinds, static_server
+from quality_support import Built, all_pages, chromium_available, page_kinds
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not chromium_available(), reason="Debian chromium is not installed (scripts/test.sh installs it)")]
 
 CODE_BUDGET = 15 * 1024  # CSS + JavaScript, gzip -9
 PAGE_BUDGET = 60 * 1024  # HTML + CSS + JavaScript, gzip -9
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    return built_site(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def base_url(site: Built) -> Iterator[str]:
-    with static_server(site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
 
 
 def gz(data: bytes) -> int:
