@@ -23,7 +23,7 @@ sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
 from browser_support import launch, serve  # noqa: E402
 
-from bench.synth import generate  # noqa: E402
+from bench.synth import copy_default, generate  # noqa: E402
 
 VISIBLE_AT = """() => {
   const paint = performance.getEntriesByName('first-contentful-paint')[0];
@@ -72,10 +72,7 @@ def main() -> None:
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        default = Path(tmp) / "default"
-        default.mkdir()
-        shutil.copytree(REPO / "content", default / "content")
-        shutil.copytree(REPO / "templates", default / "templates")
+        default = copy_default(Path(tmp) / "default", REPO)
         timeline = (default / "content/timeline.yaml").read_text("utf-8")
         first = re.search(r"^- id: (\S+)\n(?:  .*\n)*?  title: (.+)$", timeline, re.M)
         assert first is not None

@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.latency import write_section  # noqa: E402
-from bench.synth import generate  # noqa: E402
+from bench.synth import copy_default, generate  # noqa: E402
 
 
 def run_build(project: Path, *extra: str) -> tuple[float, int]:
@@ -106,10 +106,7 @@ def main() -> None:
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        default = Path(tmp) / "default"
-        default.mkdir()
-        shutil.copytree(REPO / "content", default / "content")
-        shutil.copytree(REPO / "templates", default / "templates")
+        default = copy_default(Path(tmp) / "default", REPO)
         cold = []
         for _ in range(args.runs):
             clear(default)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -168,6 +169,14 @@ def generate(folder: Path, events: int, seed: int = 1) -> Path:
     (content / "updates.yaml").write_text('- date: "2025-01-01T09:00:00+00:00"\n  kind: publication\n  text: First published.\n', "utf-8")
     (content / "pages" / "about.md").write_text(f"---\ntitle: About\norder: 1\n---\n{paragraph(rng, 120)}\n", "utf-8")
     return content
+
+
+def copy_default(folder: Path, repo: Path) -> Path:
+    """A scratch copy of the repository's own explainer (content and templates) in folder."""
+    folder.mkdir(parents=True)
+    shutil.copytree(repo / "content", folder / "content")
+    shutil.copytree(repo / "templates", folder / "templates")
+    return folder
 
 
 def main() -> None:
