@@ -12,7 +12,7 @@ import jinja2
 from . import extras, output, record, render, schema
 from .errors import ContentError, Problem
 from .markup import Converter
-from .model import Explainer, RecordMemo, build_explainer
+from .model import Explainer, Interner, RecordMemo, build_explainer
 from .sources import DocumentCache, read_content
 
 
@@ -53,7 +53,7 @@ class Session:
     """One build, or a series of builds in one process (serve), with what can be kept between them.
 
     Kept: the documents read (re-read only when a file's mtime or size changes), the Markdown
-    converter and its memo, the Jinja environment (replaced when any template changes) and the
+    converter and its memo, the model's objects (an unchanged event stays the same object), the Jinja environment (replaced when any template changes) and the
     rendered pages (a page is rendered again only when its inputs differ).
     """
 
@@ -62,6 +62,7 @@ class Session:
         self.documents: DocumentCache = {}
         self.markup = Converter()
         self.records: RecordMemo = {}
+        self.intern = Interner()
         self.pages: render.PageCache = {}
         self.env: jinja2.Environment | None = None
         self.templates_stamp: tuple[tuple[str, int, int], ...] = ()
@@ -70,7 +71,7 @@ class Session:
         """Read and check all content; raise ContentError listing every problem."""
         options = self.options
         content = read_content(options.content, tuple(schema.LIST_KINDS), self.documents)
-        explainer, problems = build_explainer(content, drafts=options.drafts, markup=self.markup, record_memo=self.records)
+        explainer, problems = build_explainer(content, drafts=options.drafts, markup=self.markup, record_memo=self.records, intern=self.intern)
         errors = [p for p in problems if not p.warning or options.strict]
         if errors or explainer is None:
             # Warnings wait until the errors are fixed: many follow from an error (an event with

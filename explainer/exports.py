@@ -20,6 +20,7 @@ from markupsafe import escape
 from . import dates
 from .dates import PartialDate
 from .feeds import absolute_links, plain
+from .memo import Memo
 from .model import Event, Explainer, Quote
 from .render import event_when as when
 from .schema import STATUSES
@@ -30,16 +31,34 @@ VERSION = 1
 SCHEMA_NAME = "timeline.schema.json"
 
 
-def _json(data: Any) -> bytes:
+def _json(data: Any, events: list[str] | None = None) -> bytes:
+    """JSON text; `events`, already written out, stand in for data's "events" (it holds _EVENTS)."""
     # No indent: json's C encoder only runs without one (an indented dump of 1,000 events takes 10x longer).
-    return (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8")
+    text = json.dumps(data, ensure_ascii=False)
+    if events is not None:
+        text = text.replace(_EVENTS_JSON, "[" + ", ".join(events) + "]", 1)
+    return (text + "\n").encode("utf-8")
+
+
+#: Each event's entry in every export, written out once and kept for the next build (see extras.MEMOS).
+TIMELINE_EVENTS: Memo[str] = Memo()
+TIMELINEJS_EVENTS: Memo[str] = Memo()
+CSV_EVENTS: Memo[str] = Memo()
+# Content cannot hold a NUL character (sources.py refuses it), so this cannot collide.
+_EVENTS = "\x00events\x00"
+_EVENTS_JSON = json.dumps(_EVENTS)
+
+
+def _events(memo: Memo[str], explainer: Explainer, write: Any) -> list[str]:
+    base = explainer.site.base_url
+    return [memo.get((e, base), lambda: write(e, base)) for e in explainer.events]  # noqa: B023 - called at once
 
 
 # -- our own format ------------------------------------------------------------------
 
 
 def timeline_data(explainer: Explainer) -> dict[str, Any]:
-    """The whole explainer as plain data: see docs/publishing.md for each field."""
+    """The whole explainer as plain data (see docs/publishing.md), but for "events": a stand-in that timeline_json fills."""
     site = explainer.site
     base = site.base_url
     return {
@@ -67,7 +86,7 @@ def timeline_data(explainer: Explainer) -> dict[str, Any]:
             }
             for c in explainer.chapters
         ],
-        "events": [_event(e, base) for e in explainer.events],
+        "events": _EVENTS,  # written out by timeline_json, or by the caller
         "quotes": [_quote(q, base) for q in explainer.quotes],
         "people": [
             {
@@ -140,7 +159,7 @@ def _quote(q: Quote, base: str) -> dict[str, Any]:
 
 
 def timeline_json(explainer: Explainer) -> bytes:
-    return _json(timeline_data(explainer))
+    return _json(timeline_data(explainer), _events(TIMELINE_EVENTS, explainer, lambda e, base: json.dumps(_event(e, base), ensure_ascii=False)))
 
 
 _SLUG = {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"}
@@ -386,7 +405,7 @@ def _tl_event(event: Event, base: str) -> dict[str, Any]:
 
 
 def timelinejs_data(explainer: Explainer) -> dict[str, Any]:
-    """The explainer as a TimelineJS3 timeline: a title slide, one slide per event, one era per phase."""
+    """The explainer as a TimelineJS3 timeline: a title slide, one era per phase, and a stand-in for the slides (one per event) that timelinejs_json fills."""
     site = explainer.site
     base = site.base_url
     byline = f"By {', '.join(site.authors)}" + (f" · {site.publisher}" if site.publisher else "")
@@ -397,7 +416,7 @@ def timelinejs_data(explainer: Explainer) -> dict[str, Any]:
                 "text": f'<p>{escape(site.dek)}</p><p>{escape(byline)} · <a href="{escape(base)}">Read the explainer</a></p>',
             }
         },
-        "events": [_tl_event(e, base) for e in explainer.events],
+        "events": _EVENTS,  # written out by timelinejs_json, or by the caller
         "eras": [
             {"start_date": _tl_date(c.start), "end_date": _tl_date(c.end), "text": {"headline": str(escape(c.phase.title))}}
             for c in explainer.chapters
@@ -407,7 +426,7 @@ def timelinejs_data(explainer: Explainer) -> dict[str, Any]:
 
 
 def timelinejs_json(explainer: Explainer) -> bytes:
-    return _json(timelinejs_data(explainer))
+    return _json(timelinejs_data(explainer), _events(TIMELINEJS_EVENTS, explainer, lambda e, base: json.dumps(_tl_event(e, base), ensure_ascii=False)))
 
 
 # -- CSV -------------------------------------------------------------------------------
@@ -427,13 +446,15 @@ def cell(value: Any) -> Any:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
+def _csv(header: list[str], rows: list[list[Any]], written: str = "") -> bytes:
+    """CSV with a byte-order mark (so spreadsheets read UTF-8); `written` is rows already written out."""
+    return (_csv_lines([header, *rows]) + written).encode("utf-8-sig")
+
+
+def _csv_lines(rows: list[list[Any]]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([cell(v) for v in row])
-    return buffer.getvalue().encode("utf-8-sig")
+    csv.writer(buffer, lineterminator="\r\n").writerows([[cell(v) for v in row] for row in rows])
+    return buffer.getvalue()
 
 
 EVENT_COLUMNS = [
@@ -445,12 +466,12 @@ EVENT_COLUMNS = [
 
 def events_csv(explainer: Explainer) -> bytes:
     """data/events.csv: one row per event. lat and lon are those of the event's first place with coordinates."""
-    base = explainer.site.base_url
-    rows = []
-    for e in explainer.events:
-        located = next((p for p in e.places if p.lat is not None and p.lon is not None), None)
-        rows.append(
-            [
+    return _csv(EVENT_COLUMNS, [], "".join(_events(CSV_EVENTS, explainer, lambda e, base: _csv_lines([_event_row(e, base)]))))
+
+
+def _event_row(e: Event, base: str) -> list[Any]:
+    located = next((p for p in e.places if p.lat is not None and p.lon is not None), None)
+    return [
                 e.id, f"{base}events/{e.id}/", e.date.iso(), e.end.iso() if e.end else "", e.time, when(e), e.reported.iso() if e.reported else "",
                 e.phase.id, e.phase.title, e.title, plain(e.summary), plain(e.body),
                 "; ".join(p.name for p in e.actors), " ".join(p.id for p in e.actors),
@@ -461,9 +482,7 @@ def events_csv(explainer: Explainer) -> bytes:
                 " ".join(q.id for q in e.quotes),
                 f"{base}media/{e.media.file}" if e.media else "", e.media.alt if e.media else "",
                 " ".join(e.aliases), len(e.corrections),
-            ]
-        )  # fmt: skip
-    return _csv(EVENT_COLUMNS, rows)
+    ]  # fmt: skip
 
 
 QUOTE_COLUMNS = [

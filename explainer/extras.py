@@ -29,6 +29,9 @@ MADE_FROM_EXPLAINER: dict[str, Callable[[Explainer], bytes]] = {
 }
 
 
+#: What each event contributes to the feeds and exports, kept from one build to the next.
+MEMOS = (feeds.EVENT_ENTRIES, feeds.ATOM_ENTRIES, feeds.JSON_ITEMS, exports.TIMELINE_EVENTS, exports.TIMELINEJS_EVENTS, exports.CSV_EVENTS)
+
 #: The last inputs and outputs: serve rebuilds after every save, and most saves change only a page or a template.
 _last: dict[str, tuple[tuple[Explainer, tuple[str, ...]], dict[str, bytes]]] = {}
 
@@ -41,6 +44,8 @@ def extra_files(explainer: Explainer, pages: list[str]) -> dict[str, bytes]:
         return dict(last[1])
     made = {path: make(explainer) for path, make in MADE_FROM_EXPLAINER.items()}
     made["sitemap.xml"] = sitemap.sitemap_xml(pages, explainer)
+    for memo in MEMOS:
+        memo.rotate()
     _last["outputs"] = (key, made)
     return dict(made)
 

@@ -18,6 +18,7 @@ from urllib.parse import urljoin
 from markupsafe import escape
 
 from . import dates
+from .memo import Memo
 from .model import Event, Explainer, Update
 from .render import event_when
 from .sharing import ICON, SHARE_IMAGE
@@ -97,6 +98,10 @@ def event_html(event: Event, base_url: str) -> str:
 
 
 _ENTRIES: list[tuple[Explainer, list[Entry]]] = []
+#: Per event: its feed entry, and that entry written out in each format (see extras.MEMOS).
+EVENT_ENTRIES: Memo[Entry] = Memo()
+ATOM_ENTRIES: Memo[str] = Memo()
+JSON_ITEMS: Memo[str] = Memo()
 
 
 def entries(explainer: Explainer) -> list[Entry]:
@@ -112,20 +117,22 @@ def _entries(explainer: Explainer) -> list[Entry]:
     """Every event and every updates log entry, newest first."""
     base = explainer.site.base_url
     items: list[Entry] = []
-    for event in explainer.events:
-        items.append(
-            Entry(
-                id=event_id(event, base),
-                url=f"{base}events/{event.id}/",
-                title=event.title,
-                summary=plain(event.summary),
-                html=event_html(event, base),
-                published=event_moment(event, explainer),
-                updated=event_modified(event, explainer),
-                tags=(event.phase.title, *event.tags),
-                image=f"{base}media/{event.media.file}" if event.media else "",
-            )
+
+    def entry(event: Event) -> Entry:
+        return Entry(
+            id=event_id(event, base),
+            url=f"{base}events/{event.id}/",
+            title=event.title,
+            summary=plain(event.summary),
+            html=event_html(event, base),
+            published=event_moment(event, explainer),
+            updated=event_modified(event, explainer),
+            tags=(event.phase.title, *event.tags),
+            image=f"{base}media/{event.media.file}" if event.media else "",
         )
+
+    for event in explainer.events:  # an event's moments depend on the updates log too
+        items.append(EVENT_ENTRIES.get((event, base, explainer.updates), lambda: entry(event)))  # noqa: B023 - called at once
     seen: set[str] = set()
     for update in reversed(explainer.updates):
         items.append(_update_entry(update, explainer, seen))
@@ -163,13 +170,6 @@ def atom_feed(explainer: Explainer) -> bytes:
     items = entries(explainer)
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed", {XML_LANG: site.language})
-
-    def add(parent: ET.Element, tag: str, text: str = "", **attributes: str) -> ET.Element:
-        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attributes)
-        if text:
-            element.text = text
-        return element
-
     add(feed, "id", base)
     add(feed, "title", site.title, type="text")
     add(feed, "subtitle", site.dek, type="text")
@@ -181,19 +181,39 @@ def atom_feed(explainer: Explainer) -> bytes:
     add(feed, "icon", base + ICON)
     add(feed, "logo", base + SHARE_IMAGE)
     add(feed, "generator", "explainer")
-    for item in items:
-        entry = add(feed, "entry")
-        add(entry, "id", item.id)
-        add(entry, "title", item.title, type="text")
-        add(entry, "link", rel="alternate", type="text/html", href=item.url)
-        add(entry, "published", rfc3339(item.published))
-        add(entry, "updated", rfc3339(item.updated))
-        for tag in item.tags:
-            add(entry, "category", term=tag)
-        add(entry, "summary", item.summary, type="text")
-        add(entry, "content", item.html, type="html")
     ET.indent(feed)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode").encode("utf-8") + b"\n"
+    head = ET.tostring(feed, encoding="unicode").removesuffix("\n</feed>")
+    # Each entry is written on its own (and kept for the next build), indented as a child of <feed>.
+    body = "".join(ATOM_ENTRIES.get(_moments(item), lambda: _atom_entry(item)) for item in items)  # noqa: B023 - called at once
+    return ('<?xml version="1.0" encoding="utf-8"?>\n' + head + body + "\n</feed>\n").encode("utf-8")
+
+
+def _moments(item: Entry) -> tuple[Entry, str, str]:
+    """An entry as a memo key: equal datetimes with different offsets are written differently."""
+    return item, rfc3339(item.published), rfc3339(item.updated)
+
+
+def add(parent: ET.Element, tag: str, text: str = "", **attributes: str) -> ET.Element:
+    """An Atom element; inside an entry, written without the namespace, which <feed> declares for all."""
+    element = ET.SubElement(parent, tag if parent.tag == "entry" or tag == "entry" else f"{{{ATOM}}}{tag}", attributes)
+    if text:
+        element.text = text
+    return element
+
+
+def _atom_entry(item: Entry) -> str:
+    entry = ET.Element("entry")
+    add(entry, "id", item.id)
+    add(entry, "title", item.title, type="text")
+    add(entry, "link", rel="alternate", type="text/html", href=item.url)
+    add(entry, "published", rfc3339(item.published))
+    add(entry, "updated", rfc3339(item.updated))
+    for tag in item.tags:
+        add(entry, "category", term=tag)
+    add(entry, "summary", item.summary, type="text")
+    add(entry, "content", item.html, type="html")
+    ET.indent(entry, level=1)
+    return "\n  " + ET.tostring(entry, encoding="unicode")
 
 
 def json_feed(explainer: Explainer) -> bytes:
@@ -212,21 +232,25 @@ def json_feed(explainer: Explainer) -> bytes:
         "language": site.language,
         "items": [],
     }
-    for item in entries(explainer):
-        data: dict[str, Any] = {
-            "id": item.id,
-            "url": item.url,
-            "title": item.title,
-            "content_html": item.html,
-            "summary": item.summary,
-            "date_published": rfc3339(item.published),
-            "date_modified": rfc3339(item.updated),
-            "tags": list(item.tags),
-        }
-        if item.image:
-            data["image"] = item.image
-        feed["items"].append(data)
-    return (json.dumps(feed, ensure_ascii=False) + "\n").encode("utf-8")  # no indent: the C encoder
+    head = json.dumps(feed, ensure_ascii=False).removesuffix("[]}")  # no indent: the C encoder
+    items = ", ".join(JSON_ITEMS.get(_moments(item), lambda: _json_item(item)) for item in entries(explainer))  # noqa: B023 - called at once
+    return (head + "[" + items + "]}\n").encode("utf-8")
+
+
+def _json_item(item: Entry) -> str:
+    data: dict[str, Any] = {
+        "id": item.id,
+        "url": item.url,
+        "title": item.title,
+        "content_html": item.html,
+        "summary": item.summary,
+        "date_published": rfc3339(item.published),
+        "date_modified": rfc3339(item.updated),
+        "tags": list(item.tags),
+    }
+    if item.image:
+        data["image"] = item.image
+    return json.dumps(data, ensure_ascii=False)
 
 
 _EPOCH = datetime.fromisoformat("1970-01-01T00:00:00+00:00")

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import schema
 from .dates import PartialDate
@@ -19,7 +19,58 @@ from .sources import Content, Document, Node
 
 RESERVED_PAGE_IDS = {"events", "quotes", "people", "sources", "updates", "assets", "media", "data", "embed", "index", "404"}
 
+T = TypeVar("T")
 
+
+def _hash_once(cls: type[T]) -> type[T]:
+    """Remember an object's hash: the model is a deep tree of frozen records, and serve's caches
+    look events up by value after every save (the dataclass hash would walk the whole tree)."""
+    compute = cls.__hash__
+
+    def hash_once(self: Any) -> int:
+        try:
+            return self.__dict__["_hash"]  # type: ignore[no-any-return]
+        except KeyError:
+            value = compute(self)
+            object.__setattr__(self, "_hash", value)
+            return value
+
+    def state_without_hash(self: Any) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_hash", None)  # string hashes differ between processes
+        return state
+
+    cls.__hash__ = hash_once  # type: ignore[method-assign,assignment]
+    cls.__getstate__ = state_without_hash  # type: ignore[method-assign,assignment]
+    return cls
+
+
+class Interner:
+    """Hand back last build's object when a newly built one is equal to it.
+
+    serve builds the model again after every save; an unchanged event then is the very object
+    it was, so the caches downstream (pages, fragments, feed entries) compare by identity, and
+    equality of a bigger record stops at its first unchanged part. Objects are interned bottom
+    up (a source before the events citing it), which keeps each comparison shallow.
+    """
+
+    def __init__(self) -> None:
+        self.last: dict[Any, Any] = {}
+        self.now: dict[Any, Any] = {}
+
+    def __call__(self, obj: T) -> T:
+        kept = self.now.get(obj)
+        if kept is None:
+            kept = self.last.get(obj, obj)
+            self.now[obj] = kept
+        return kept  # type: ignore[no-any-return]
+
+    def rotate(self) -> None:
+        """End a build: what it did not use is forgotten."""
+        self.last, self.now = self.now, {}
+
+
+@_hash_once
 @dataclass(frozen=True)
 class Site:
     title: str
@@ -32,6 +83,7 @@ class Site:
     publish_remote: str = ""
 
 
+@_hash_once
 @dataclass(frozen=True)
 class Source:
     id: str
@@ -42,6 +94,7 @@ class Source:
     via: str = ""
 
 
+@_hash_once
 @dataclass(frozen=True)
 class Person:
     id: str
@@ -52,6 +105,7 @@ class Person:
     native_lang: str = ""
 
 
+@_hash_once
 @dataclass(frozen=True)
 class Place:
     id: str
@@ -61,6 +115,7 @@ class Place:
     lon: float | None = None
 
 
+@_hash_once
 @dataclass(frozen=True)
 class Phase:
     id: str
@@ -68,6 +123,7 @@ class Phase:
     summary: str = ""  # HTML
 
 
+@_hash_once
 @dataclass(frozen=True)
 class Claim:
     text: str
@@ -78,6 +134,7 @@ class Claim:
     figure: float | None = None
 
 
+@_hash_once
 @dataclass(frozen=True)
 class Media:
     file: str
@@ -88,12 +145,14 @@ class Media:
     height: int = 0
 
 
+@_hash_once
 @dataclass(frozen=True)
 class Original:
     lang: str
     text: str
 
 
+@_hash_once
 @dataclass(frozen=True)
 class Quote:
     id: str
@@ -109,14 +168,21 @@ class Quote:
     lang: str = ""  # language of text, when not the explainer's
 
 
+@_hash_once
 @dataclass(frozen=True)
 class Update:
     date: datetime
     kind: str
     text: str
     events: tuple[str, ...] = ()
+    # Datetimes at the same instant are equal whatever their offsets, but pages show the offset.
+    written: str = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "written", self.date.isoformat())
 
 
+@_hash_once
 @dataclass(frozen=True)
 class Event:
     id: str
@@ -141,6 +207,7 @@ class Event:
     corrections: tuple[Update, ...] = ()
 
 
+@_hash_once
 @dataclass(frozen=True)
 class Page:
     id: str
@@ -151,6 +218,7 @@ class Page:
     description: str = ""
 
 
+@_hash_once
 @dataclass(frozen=True)
 class Chapter:
     """A phase with its events, in story order, and the span they cover."""
@@ -161,6 +229,7 @@ class Chapter:
     end: PartialDate | None
 
 
+@_hash_once
 @dataclass(frozen=True)
 class Explainer:
     site: Site
@@ -181,8 +250,11 @@ class Explainer:
 class _Builder:
     """Turn the documents read from content/ into an Explainer, collecting every problem."""
 
-    def __init__(self, content: Content, drafts: bool, markup: Converter | None = None, record_memo: RecordMemo | None = None) -> None:
+    def __init__(
+        self, content: Content, drafts: bool, markup: Converter | None = None, record_memo: RecordMemo | None = None, intern: Interner | None = None
+    ) -> None:
         self.content = content
+        self.intern = intern or Interner()
         self.drafts = drafts
         self.record_memo = record_memo
         self.problems: list[Problem] = list(content.problems)
@@ -294,7 +366,7 @@ class _Builder:
         people = {k: self.person(r) for k, r in self.unique(self.records("people"), schema.PERSON).items()}
         places = {k: self.place(r) for k, r in self.unique(self.records("places"), schema.PLACE).items()}
         phase_records = self.unique(self.records("phases"), schema.PHASE)
-        phases = {k: Phase(k, r.values["title"], self.markdown(r, "summary")) for k, r in phase_records.items() if "title" in r.values}
+        phases = {k: self.intern(Phase(k, r.values["title"], self.markdown(r, "summary"))) for k, r in phase_records.items() if "title" in r.values}
         timeline = self.records("timeline")
         event_records = self.unique(timeline, schema.EVENT)
         quoted = self.records("quotes")
@@ -313,11 +385,12 @@ class _Builder:
                 continue
             original = r.values.get("original")
             quotes.append(
-                Quote(
+                self.intern(Quote(
                     key, r.values["text"], speaker[0], r.values["setting"], said_in[0], r.get("role", ""), r.values.get("date"),
-                    r.get("event", ""), Original(original.values["lang"], original.values["text"]) if original and len(original.values) == 2 else None,
+                    r.get("event", ""),
+                    self.intern(Original(original.values["lang"], original.values["text"])) if original and len(original.values) == 2 else None,
                     r.get("note", ""), r.get("lang", ""),
-                )
+                ))
             )  # fmt: skip
             cited[said_in[0].id].append(r.get("event", ""))
         quotes_by_event: dict[str, list[Quote]] = defaultdict(list)
@@ -369,7 +442,7 @@ class _Builder:
                     self.warn(self._id_node("phases", phase.id), f"phase '{phase.id}' has no events", "add events to it or remove it")
                 continue
             ends = [e.end or e.date for e in members]
-            chapters.append(Chapter(phase, tuple(members), members[0].date, max(ends, key=lambda d: d.sort_key())))
+            chapters.append(self.intern(Chapter(phase, tuple(members), members[0].date, max(ends, key=lambda d: d.sort_key()))))
         story = tuple(e for c in chapters for e in c.events)
 
         publications = [u for u in updates if u.kind == "publication"]
@@ -384,7 +457,7 @@ class _Builder:
         position = {e.id: n for n, e in enumerate(story)}
         citing = {key: tuple(story[n] for n in sorted({position[i] for i in ids if i in position})) for key, ids in cited.items()}
         # An update names only events that are published in this build: not drafts left out.
-        updates = [replace(u, events=tuple(e for e in u.events if e in event_ids)) for u in updates]
+        updates = [self.intern(replace(u, events=tuple(e for e in u.events if e in event_ids))) for u in updates]
         return Explainer(
             site=site,
             chapters=tuple(chapters),
@@ -423,35 +496,39 @@ class _Builder:
         base_url = r.values["base_url"]
         if not base_url.startswith(("http://", "https://")):
             self.error(r.nodes["base_url"], f"site: base_url '{base_url}' must be a full http(s) address", "like https://example.org/explainer/")
-        return Site(
-            r.values["title"],
-            r.values["dek"],
-            r.values["description"],
-            r.values["language"],
-            base_url.rstrip("/") + "/",
-            tuple(r.values["authors"]),
-            r.get("publisher", ""),
-            r.get("publish_remote", ""),
+        return self.intern(
+            Site(
+                r.values["title"],
+                r.values["dek"],
+                r.values["description"],
+                r.values["language"],
+                base_url.rstrip("/") + "/",
+                tuple(r.values["authors"]),
+                r.get("publisher", ""),
+                r.get("publish_remote", ""),
+            )
         )
 
     def source(self, r: Record) -> Source:
         v = r.values
-        return Source(v.get("id", ""), v.get("publisher", ""), v.get("title", ""), v.get("url", ""), v.get("date"), v.get("via", ""))
+        return self.intern(Source(v.get("id", ""), v.get("publisher", ""), v.get("title", ""), v.get("url", ""), v.get("date"), v.get("via", "")))
 
     def person(self, r: Record) -> Person:
         v = r.values
-        return Person(v.get("id", ""), v.get("name", ""), v.get("role", ""), v.get("kind", "person"), v.get("native_name", ""), v.get("native_lang", ""))
+        return self.intern(
+            Person(v.get("id", ""), v.get("name", ""), v.get("role", ""), v.get("kind", "person"), v.get("native_name", ""), v.get("native_lang", ""))
+        )
 
     def place(self, r: Record) -> Place:
         v = r.values
         for name, limit in (("lat", 90), ("lon", 180)):
             if name in v and not -limit <= v[name] <= limit:
                 self.error(r.nodes[name], f"place '{v.get('id')}': {name} {v[name]} is out of range", f"use degrees between -{limit} and {limit}")
-        return Place(v.get("id", ""), v.get("name", ""), v.get("country", ""), v.get("lat"), v.get("lon"))
+        return self.intern(Place(v.get("id", ""), v.get("name", ""), v.get("country", ""), v.get("lat"), v.get("lon")))
 
     def update(self, r: Record, events: dict[str, Record]) -> Update:
         self.resolve(r, "events", events, "timeline")
-        return Update(r.values["date"], r.values["kind"], r.values["text"], tuple(r.get("events", ())))
+        return self.intern(Update(r.values["date"], r.values["kind"], r.values["text"], tuple(r.get("events", ()))))
 
     def event(
         self,
@@ -475,7 +552,9 @@ class _Builder:
             claim_sources = self.resolve(claim, "sources", sources, "sources")
             if by and claim_sources and {"text", "date", "status"} <= claim.values.keys():
                 claims.append(
-                    Claim(claim.values["text"], by[0], claim.values["date"], claim.values["status"], tuple(claim_sources), claim.values.get("figure"))
+                    self.intern(
+                        Claim(claim.values["text"], by[0], claim.values["date"], claim.values["status"], tuple(claim_sources), claim.values.get("figure"))
+                    )
                 )
         date, end, reported = v.get("date"), v.get("end"), v.get("reported")
         if date and end and _last_day(end) < date.sort_key():
@@ -497,17 +576,17 @@ class _Builder:
         if media_record is not None:
             size = self.check_media(media_record, label)
             if media is not None:
-                media = replace(media, width=size[0], height=size[1])
+                media = self.intern(replace(media, width=size[0], height=size[1]))
         if not (phase and cites and date and "title" in v and "id" in v and summary):
             return None
-        return Event(
+        return self.intern(Event(
             id=v["id"], date=date, title=v["title"], summary=summary, phase=phase[0], sources=tuple(cites), end=end,
             time=v.get("time", ""), date_label=v.get("date_label", ""), reported=reported, body=body, actors=tuple(actors),
             places=tuple(where), tags=tuple(dict.fromkeys(v.get("tags", ()))), claims=tuple(claims),
             media=media,
             aliases=tuple(v.get("aliases", ())), draft=bool(v.get("draft", False)), quotes=tuple(sorted(quotes, key=_quote_order)),
             corrections=tuple(corrections),
-        )  # fmt: skip
+        ))  # fmt: skip
 
     def check_media(self, media: Record, label: str) -> tuple[int, int]:
         """Check that a media file exists inside content/media/; return its pixel size if known."""
@@ -590,7 +669,7 @@ class _Builder:
                 )
             if r is None or not {"title", "order"} <= r.values.keys():
                 continue
-            pages.append(Page(page_id, r.values["title"], r.values["order"], rendered.html, r.get("lead", False), r.get("description", "")))
+            pages.append(self.intern(Page(page_id, r.values["title"], r.values["order"], rendered.html, r.get("lead", False), r.get("description", ""))))
         return pages
 
 
@@ -655,13 +734,16 @@ RecordMemo = dict[str, tuple[Document, list[Record], list[Problem]]]
 
 
 def build_explainer(
-    content: Content, drafts: bool = False, markup: Converter | None = None, record_memo: RecordMemo | None = None
+    content: Content, drafts: bool = False, markup: Converter | None = None, record_memo: RecordMemo | None = None, intern: Interner | None = None
 ) -> tuple[Explainer | None, list[Problem]]:
     """Check everything read from content/ and build the model; problems include warnings.
 
-    Pass a Converter to reuse its memo of converted Markdown across builds, and a RecordMemo
-    to reuse the checked records of files that were not read again (serve does both).
+    serve passes what it keeps between builds: a Converter (its memo of converted Markdown),
+    a RecordMemo (the checked records of files that were not read again) and an Interner
+    (last build's model objects, handed back where nothing changed).
     """
-    builder = _Builder(content, drafts, markup, record_memo)
+    builder = _Builder(content, drafts, markup, record_memo, intern)
     explainer = builder.build()
+    if intern is not None:
+        intern.rotate()
     return explainer, sorted(set(builder.problems))

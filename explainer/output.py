@@ -209,12 +209,38 @@ def _through_link(out: Path, rel: PurePosixPath, checked: set[PurePosixPath]) ->
     return False
 
 
+def _any_link(out: str, folders: Iterable[str]) -> bool:
+    """Whether any of these folders (or one on the way to it) inside out is a symbolic link or not a folder: one lstat per folder."""
+    real: set[str] = {""}
+    for folder in folders:
+        if folder in real:
+            continue
+        parts = folder.split("/")
+        for end in range(1, len(parts) + 1):
+            step = "/".join(parts[:end])
+            if step in real:
+                continue
+            try:
+                mode = os.lstat(os.path.join(out, step)).st_mode
+            except FileNotFoundError:
+                break  # it will be made, as a real folder
+            if stat.S_ISLNK(mode) or not stat.S_ISDIR(mode):
+                return True
+            real.add(step)
+    return False
+
+
 def _same_bytes(path: Path, data: bytes) -> bool:
     """Whether a file of the current site still holds exactly these bytes (it may have been edited by hand)."""
     try:
         return path.is_file() and not path.is_symlink() and path.stat().st_size == len(data) and path.read_bytes() == data
     except OSError:
         return False
+
+
+#: The digest of each file last written by update_site, with the bytes it was made from: serve's
+#: caches hand back the very same bytes object for an unchanged page, which then is not hashed again.
+_DIGESTS: dict[str, tuple[bytes, str]] = {}
 
 
 def update_site(out: Path, files: dict[str, bytes], sources: Iterable[Path] = ()) -> WriteStats:
@@ -228,37 +254,46 @@ def update_site(out: Path, files: dict[str, bytes], sources: Iterable[Path] = ()
     """
     check_target(out, sources)
     if not (out / MARKER).is_file():
+        _DIGESTS.clear()
         return write_site(out, files, sources)
     manifest = read_manifest(out)
-    checked: set[PurePosixPath] = set()
-    for name in (*files, *manifest):
-        if _through_link(out, safe_relative(name), checked):
-            return write_site(out, files, sources)  # a fresh folder, swapped in: nothing is written through the link
+    if _any_link(str(out), {name.rpartition("/")[0] for name in (*files, *manifest)}):
+        return write_site(out, files, sources)  # a fresh folder, swapped in: nothing is written through the link
     hashes: dict[str, str] = {}
     written = 0
+    root = str(out)
     for name in sorted(files):
-        rel = safe_relative(name)
         data = files[name]
-        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        known = _DIGESTS.get(name)
+        if known is not None and known[0] is data:
+            digest = known[1]
+        else:
+            safe_relative(name)
+            digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+            _DIGESTS[name] = (data, digest)
         hashes[name] = digest
-        target = out.joinpath(*rel.parts)
-        if manifest.get(name) == digest and target.is_file():
+        target = os.path.join(root, name)
+        if manifest.get(name) == digest and os.path.isfile(target):
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.tmp")
-        temporary.write_bytes(data)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        head, tail = os.path.split(target)
+        temporary = os.path.join(head, f".{tail}.tmp")
+        with open(temporary, "wb") as handle:
+            handle.write(data)
         os.replace(temporary, target)
         written += 1
+    for name in set(_DIGESTS) - set(files):
+        del _DIGESTS[name]
     stale = sorted(set(manifest) - set(files), reverse=True)
     for name in stale:
         rel = safe_relative(name)
-        target = out.joinpath(*rel.parts)
-        target.unlink(missing_ok=True)
-        for parent in target.parents:
+        target_path = out.joinpath(*rel.parts)
+        target_path.unlink(missing_ok=True)
+        for parent in target_path.parents:
             if parent == out or any(parent.iterdir()):
                 break
             parent.rmdir()
-    temporary = out / f"{MARKER}.tmp"
-    temporary.write_text(json.dumps({"generator": "explainer", "files": hashes}, sort_keys=True, indent=0), "utf-8")
+    temporary = os.path.join(root, f"{MARKER}.tmp")
+    Path(temporary).write_text(json.dumps({"generator": "explainer", "files": hashes}, sort_keys=True, indent=0), "utf-8")
     os.replace(temporary, out / MARKER)
     return WriteStats(written, len(files) - written, len(stale))

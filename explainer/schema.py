@@ -303,7 +303,9 @@ def _check_one(node: Node, spec: Field, label: str, problems: list[Problem]) -> 
     if kind in ("int", "number"):
         ok = isinstance(value, int) if kind == "int" else isinstance(value, int | float)
         if ok and not isinstance(value, bool) and abs(value) < 1e15:
-            return value
+            # 3000.0 is read as 3000: equal numbers must look the same on every page, or a
+            # cache that finds them equal would show the one written first.
+            return int(value) if isinstance(value, float) and value.is_integer() else value
         return _bad(
             node,
             problems,

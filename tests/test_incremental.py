@@ -55,6 +55,10 @@ EDITS = [
     pytest.param("templates/assets/style.css", "--measure: 40rem;", "--measure: 38rem;", id="stylesheet"),
     pytest.param("content/site.yaml", "title: Pact to deployment (test site)", "title: From pact to deployment", id="site-yaml"),
     pytest.param("content/phases.yaml", "- id: background\n  title: Background", "- id: background\n  title: Before the pact", id="phase-title"),
+    # Equal values written differently: serve keeps last build's objects when they are equal, so
+    # these must either look the same on every page or not count as equal.
+    pytest.param("content/updates.yaml", '"2024-12-17T10:30:00+00:00"', '"2024-12-17T19:30:00+09:00"', id="same-instant-other-offset"),
+    pytest.param("content/places.yaml", "lat: 39.02", "lat: 39.020", id="same-number-other-spelling"),
 ]
 
 
@@ -73,6 +77,14 @@ def test_edits_in_a_row_stay_identical_to_clean_builds(preview: Preview, tmp_pat
         edit(path, old, new)
         assert preview.build()
         assert tree(Path("site")) == clean_build(tmp_path / str(number)), f"after {path}"
+
+
+def test_equal_numbers_written_differently_give_a_clean_build(preview: Preview, tmp_path: Path) -> None:
+    edit("content/places.yaml", "lat: 39.02", "lat: 39")
+    assert preview.build()
+    edit("content/places.yaml", "lat: 39", "lat: 39.0")  # equal to 39: kept from the last build, so it must be shown as 39 too
+    assert preview.build()
+    assert tree(Path("site")) == clean_build(tmp_path)
 
 
 def test_unchanged_outputs_are_not_touched(preview: Preview) -> None:

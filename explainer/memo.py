@@ -1,0 +1,32 @@
+"""A memo that lives from one build to the next: what serve keeps between saves.
+
+Values are made from hashable inputs (model objects, which are interned so that unchanged
+ones are the very same objects); what a build did not ask for is forgotten at its end, so a
+memo never grows across rebuilds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+V = TypeVar("V")
+
+
+class Memo(Generic[V]):
+    def __init__(self) -> None:
+        self.now: dict[Hashable, V] = {}
+        self.last: dict[Hashable, V] = {}
+
+    def get(self, key: Hashable, make: Callable[[], V]) -> V:
+        try:
+            return self.now[key]
+        except KeyError:
+            pass
+        value = self.last[key] if key in self.last else make()
+        self.now[key] = value
+        return value
+
+    def rotate(self) -> None:
+        """End a build: keep what it used, for the next one."""
+        self.last, self.now = self.now, {}
