@@ -12,7 +12,7 @@ import jinja2
 from . import extras, output, record, render, schema
 from .errors import ContentError, Problem
 from .markup import Converter
-from .model import Explainer, Interner, RecordMemo, build_explainer
+from .model import Explainer, Interner, RecordMemo, build_explainer, markdown_texts
 from .sources import DocumentCache, read_content
 
 
@@ -71,6 +71,7 @@ class Session:
         """Read and check all content; raise ContentError listing every problem."""
         options = self.options
         content = read_content(options.content, tuple(schema.LIST_KINDS), self.documents)
+        self.markup.prefill(markdown_texts(content), options.worker_count())
         explainer, problems = build_explainer(content, drafts=options.drafts, markup=self.markup, record_memo=self.records, intern=self.intern)
         errors = [p for p in problems if not p.warning or options.strict]
         if errors or explainer is None:
@@ -96,8 +97,14 @@ class Session:
         options = self.options
         if not options.templates.is_dir():
             raise ContentError([Problem(str(options.templates), 0, 0, "templates folder not found", "pass --templates DIR")])
+        made: dict[str, bytes] = {}
+
+        def make_extras(paths: list[str]) -> None:  # feeds, sitemap, share image, data exports
+            if with_extras:
+                made.update(extras.extra_files(explainer, paths))
+
         try:
-            outputs = render.render_site(explainer, options.templates, self.environment(), self.pages, options.worker_count())
+            outputs = render.render_site(explainer, options.templates, self.environment(), self.pages, options.worker_count(), make_extras)
         except render.TemplateFailure as exc:
             raise ContentError([exc.problem]) from exc
         files: dict[str, bytes] = {}
@@ -105,8 +112,7 @@ class Session:
             if item.path in files:
                 raise ContentError([Problem(item.path, 0, 0, "two outputs claim this path", "rename the page, event or asset that collides")])
             files[item.path] = item.data
-        if with_extras:
-            extras.add_files(files, explainer)  # feeds, sitemap, share image, data exports
+        extras.merge(files, made)
         return files
 
     def build(self, write: bool = True, with_extras: bool = True) -> Result:

@@ -11,8 +11,10 @@ not given to it at all: it is shown as plain, escaped text, and Rendered.refused
 
 from __future__ import annotations
 
+import multiprocessing
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape as html_escape
 from html import unescape
@@ -114,6 +116,17 @@ def _as_plain_text(text: str) -> str:
     return "".join(f"<p>{html_escape(p.strip())}</p>\n" for p in _PARAGRAPHS.split(text) if p.strip())
 
 
+#: Below this many new texts, forking workers costs more than it saves.
+PARALLEL_MIN_TEXTS = 400
+
+_FORKED: Converter | None = None
+
+
+def _convert_in_worker(texts: list[str]) -> list[Rendered]:
+    assert _FORKED is not None
+    return [_FORKED._convert(text) for text in texts]
+
+
 class Converter:
     """Markdown to HTML with one reused Python-Markdown instance and a memo of converted texts.
 
@@ -134,6 +147,28 @@ class Converter:
             done = self._older.pop(text, None) or self._convert(text)
             self._memo[text] = done
         return done
+
+    def prefill(self, texts: Iterable[str], workers: int) -> None:
+        """Convert many new texts at once, shared with forked processes: a cold build's Markdown.
+
+        The results go into the memo, where convert() finds them; with one worker, or few
+        texts, nothing is done here and convert() does the work as it is asked.
+        """
+        todo = [text for text in dict.fromkeys(texts) if text not in self._memo and text not in self._older]
+        if workers < 2 or len(todo) < PARALLEL_MIN_TEXTS or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        global _FORKED
+        _FORKED = self
+        chunks = [todo[start::workers] for start in range(workers)]
+        try:
+            # This process converts the first share while the forked ones convert the rest.
+            with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
+                pending = pool.map_async(_convert_in_worker, chunks[1:])
+                parts = [[self._convert(text) for text in chunks[0]], *pending.get()]
+        finally:
+            _FORKED = None
+        for chunk, part in zip(chunks, parts, strict=True):
+            self._memo.update(zip(chunk, part, strict=True))
 
     def sweep(self) -> None:
         """Forget the texts not asked for since the last sweep."""

@@ -673,6 +673,19 @@ class _Builder:
         return pages
 
 
+def markdown_texts(content: Content) -> list[str]:
+    """Every Markdown text in the content, as written: a build converts them all (see Converter.prefill)."""
+    texts = [doc.body for doc in content.pages]
+    for kind_name, documents in content.lists.items():
+        names = [f.name for f in schema.LIST_KINDS[kind_name].fields if f.type == "markdown"]
+        for doc in documents if names else ():
+            items = doc.root.value if doc.root is not None and isinstance(doc.root.value, list) else ()
+            for item in items:
+                if isinstance(item.value, dict):
+                    texts += [node.value for name in names if (node := item.value.get(name)) is not None and isinstance(node.value, str)]
+    return texts
+
+
 def _written_ids(node: Node | None) -> list[str]:
     """The ids a reference field holds as written (one, or a list), valid or not."""
     if node is None:

@@ -8,6 +8,7 @@ import posixpath
 import re
 import traceback
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -200,12 +201,14 @@ def render_site(
     env: jinja2.Environment | None = None,
     cache: PageCache | None = None,
     workers: int = 1,
+    meanwhile: Callable[[list[str]], None] | None = None,
 ) -> list[Output]:
     """Render every page of the site; raise TemplateFailure naming the template and line.
 
     With a cache (kept by serve, emptied when a template changes), a page whose inputs are
     equal to last time is not rendered again: its bytes are reused. With workers > 1 and
-    enough pages, the pages are shared out among forked processes (same bytes, in order).
+    enough pages, the pages are shared out among forked processes (same bytes, in order),
+    and `meanwhile` is called here with every output path while they render (else after).
     """
     env = env or make_environment(templates)
     assets = asset_files(templates)
@@ -224,10 +227,13 @@ def render_site(
         else:
             todo.append(number)
     job = _Job(env, templates, specs, site, base_path, assets)
+    paths = [item.path for item in outputs] + [spec.path for spec in specs]
     if workers > 1 and len(todo) >= PARALLEL_MIN_PAGES and "fork" in multiprocessing.get_all_start_methods():
-        results = _render_parallel(job, todo, workers)
+        results = _render_parallel(job, todo, workers, lambda: meanwhile(paths) if meanwhile else None)
     else:
         results = [(number, job.render(number)) for number in todo]
+        if meanwhile is not None:
+            meanwhile(paths)
     for number, data in results:
         if isinstance(data, Problem):
             raise TemplateFailure(data)
@@ -274,14 +280,16 @@ def _render_in_worker(numbers: list[int]) -> list[tuple[int, bytes | Problem]]:
     return _FORKED_JOB.render_many(numbers)
 
 
-def _render_parallel(job: _Job, todo: list[int], workers: int) -> list[tuple[int, bytes | Problem]]:
-    """Render pages in forked processes: they inherit the compiled templates and the model."""
+def _render_parallel(job: _Job, todo: list[int], workers: int, meanwhile: Callable[[], None]) -> list[tuple[int, bytes | Problem]]:
+    """Render pages in forked processes (they inherit the compiled templates and the model), calling meanwhile here."""
     global _FORKED_JOB
     _FORKED_JOB = job
     chunks = [todo[start::workers] for start in range(workers)]
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_render_in_worker, chunks)
+            pending = pool.map_async(_render_in_worker, chunks)
+            meanwhile()
+            parts = pending.get()
     finally:
         _FORKED_JOB = None
     return sorted((item for part in parts for item in part), key=lambda item: item[0])

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from browser_support import copy_project
 
-from explainer import render, sources
+from explainer import markup, render, sources
 from explainer.builder import Options, build
 from explainer.preview import Preview
 
@@ -77,6 +77,33 @@ def test_edits_in_a_row_stay_identical_to_clean_builds(preview: Preview, tmp_pat
         edit(path, old, new)
         assert preview.build()
         assert tree(Path("site")) == clean_build(tmp_path / str(number)), f"after {path}"
+
+
+def test_parallel_builds_equal_serial_ones_after_every_edit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The forked paths (Markdown, pages, extras alongside), forced on for a small site, after edits whose effects spread."""
+    monkeypatch.setattr(render, "PARALLEL_MIN_PAGES", 0)
+    monkeypatch.setattr(markup, "PARALLEL_MIN_TEXTS", 0)
+    monkeypatch.chdir(copy_project(tmp_path / "project"))
+    forked: list[int] = []
+    real_pool = render.multiprocessing.get_context("fork").Pool
+
+    def counting_pool(workers: int) -> object:
+        forked.append(workers)
+        return real_pool(workers)
+
+    monkeypatch.setattr(render.multiprocessing.get_context("fork"), "Pool", counting_pool)
+    served = Preview(Options(out=Path("site"), workers=2), quiet=True)
+    assert served.build()
+    for number, (path, old, new) in enumerate(p.values for p in EDITS if p.id not in ("event-id-renamed",)):
+        edit(path, old, new)
+        assert served.build()
+        out = tmp_path / f"serial{number}"
+        build(Options(out=out, workers=1))
+        assert tree(Path("site")) == tree(out), f"after {path}"
+    out = tmp_path / "parallel-clean"
+    build(Options(out=out, workers=2))
+    assert tree(out) == tree(Path("site"))
+    assert forked, "the parallel path was not taken"
 
 
 def test_equal_numbers_written_differently_give_a_clean_build(preview: Preview, tmp_path: Path) -> None:
