@@ -109,10 +109,13 @@ def main(argv: list[str] | None = None) -> int:
             say = (lambda text: None) if args.quiet else print
             say(publish_site(options, remote, args.branch, cname=args.cname, dry_run=args.dry_run, say=say).summary())
             return EXIT_OK
+        from explainer.progress import Progress, TerminalProgress
+
+        progress = Progress() if args.quiet else TerminalProgress()
         if args.command == "build":
-            summary, warnings = build_if_changed(options, force=args.force)
+            summary, warnings = build_if_changed(options, force=args.force, progress=progress)
         else:
-            result = build(options, write=False)
+            result = build(options, write=False, progress=progress)
             summary, warnings = result.summary(), result.warnings
             if args.links:
                 from explainer.links import verify_links

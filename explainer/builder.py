@@ -13,6 +13,7 @@ from . import extras, output, record, render, schema
 from .errors import ContentError, Problem
 from .markup import Converter
 from .model import Explainer, Interner, RecordMemo, build_explainer, markdown_texts
+from .progress import Progress
 from .sources import DocumentCache, read_content
 
 
@@ -57,8 +58,9 @@ class Session:
     rendered pages (a page is rendered again only when its inputs differ).
     """
 
-    def __init__(self, options: Options) -> None:
+    def __init__(self, options: Options, progress: Progress | None = None) -> None:
         self.options = options
+        self.progress = progress or Progress()
         self.documents: DocumentCache = {}
         self.markup = Converter()
         self.records: RecordMemo = {}
@@ -70,8 +72,11 @@ class Session:
     def load(self) -> tuple[Explainer, list[Problem]]:
         """Read and check all content; raise ContentError listing every problem."""
         options = self.options
+        self.progress.stage("reading")
         content = read_content(options.content, tuple(schema.LIST_KINDS), self.documents)
+        self.progress.stage("converting Markdown")
         self.markup.prefill(markdown_texts(content), options.worker_count())
+        self.progress.stage("checking")
         explainer, problems = build_explainer(content, drafts=options.drafts, markup=self.markup, record_memo=self.records, intern=self.intern)
         errors = [p for p in problems if not p.warning or options.strict]
         if errors or explainer is None:
@@ -97,14 +102,21 @@ class Session:
         options = self.options
         if not options.templates.is_dir():
             raise ContentError([Problem(str(options.templates), 0, 0, "templates folder not found", "pass --templates DIR")])
-        made: dict[str, bytes] = {}
 
-        def make_extras(paths: list[str]) -> None:  # feeds, sitemap, share image, data exports
-            if with_extras:
-                made.update(extras.extra_files(explainer, paths))
+        def make_extras(paths: list[str]) -> dict[str, bytes]:  # feeds, sitemap, share image, data exports
+            return extras.extra_files(explainer, paths)
 
         try:
-            outputs = render.render_site(explainer, options.templates, self.environment(), self.pages, options.worker_count(), make_extras)
+            outputs = render.render_site(
+                explainer,
+                options.templates,
+                self.environment(),
+                self.pages,
+                options.worker_count(),
+                make_extras if with_extras else None,
+                self.progress.stage,
+                self.progress.advance,
+            )
         except render.TemplateFailure as exc:
             raise ContentError([exc.problem]) from exc
         files: dict[str, bytes] = {}
@@ -112,7 +124,6 @@ class Session:
             if item.path in files:
                 raise ContentError([Problem(item.path, 0, 0, "two outputs claim this path", "rename the page, event or asset that collides")])
             files[item.path] = item.data
-        extras.merge(files, made)
         return files
 
     def build(self, write: bool = True, with_extras: bool = True) -> Result:
@@ -127,17 +138,23 @@ class Session:
         files = self.render(explainer, with_extras or write)
         result = Result(explainer, files, [p for p in problems if p.warning])
         if write:
+            self.progress.stage("writing")
             result.stats = output.write_site(options.out, files, sources)
+        self.progress.close()
         result.seconds = time.perf_counter() - started
         return result
 
 
-def build(options: Options, write: bool = True) -> Result:
+def build(options: Options, write: bool = True, progress: Progress | None = None) -> Result:
     """Build the site once: everything is read and valid before anything is written."""
-    return Session(options).build(write)
+    session = Session(options, progress)
+    try:
+        return session.build(write)
+    finally:
+        session.progress.close()
 
 
-def build_if_changed(options: Options, force: bool = False) -> tuple[str, list[Problem]]:
+def build_if_changed(options: Options, force: bool = False, progress: Progress | None = None) -> tuple[str, list[Problem]]:
     """Build unless nothing changed since the last build; return the summary and warnings."""
     started = time.perf_counter()
     sources = (options.content, options.templates)
@@ -150,6 +167,6 @@ def build_if_changed(options: Options, force: bool = False) -> tuple[str, list[P
     if last is not None:
         seconds = time.perf_counter() - started
         return f"{last['summary']}, nothing changed, in {seconds:.2f} s", record.warnings_of(last)
-    result = build(options)
+    result = build(options, progress=progress)
     record.save(options.out, stamp, result.counts(), result.warnings)
     return result.summary(), result.warnings

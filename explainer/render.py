@@ -201,14 +201,18 @@ def render_site(
     env: jinja2.Environment | None = None,
     cache: PageCache | None = None,
     workers: int = 1,
-    meanwhile: Callable[[list[str]], None] | None = None,
+    extras: Callable[[list[str]], dict[str, bytes]] | None = None,
+    stage: Callable[[str, int], None] | None = None,
+    advance: Callable[[int], None] | None = None,
 ) -> list[Output]:
     """Render every page of the site; raise TemplateFailure naming the template and line.
 
     With a cache (kept by serve, emptied when a template changes), a page whose inputs are
     equal to last time is not rendered again: its bytes are reused. With workers > 1 and
     enough pages, the pages are shared out among forked processes (same bytes, in order),
-    and `meanwhile` is called here with every output path while they render (else after).
+    `extras` makes the outputs beside the pages from the list of every output path; with
+    workers it runs in one of them too, beside the pages. Its outputs come last.
+    `stage` hears how many pages are to be rendered, and `advance` as they are done.
     """
     env = env or make_environment(templates)
     assets = asset_files(templates)
@@ -228,12 +232,17 @@ def render_site(
             todo.append(number)
     job = _Job(env, templates, specs, site, base_path, assets)
     paths = [item.path for item in outputs] + [spec.path for spec in specs]
+    step = advance or (lambda steps: None)
+    if stage is not None:
+        stage("rendering pages", len(todo))
     if workers > 1 and len(todo) >= PARALLEL_MIN_PAGES and "fork" in multiprocessing.get_all_start_methods():
-        results = _render_parallel(job, todo, workers, lambda: meanwhile(paths) if meanwhile else None)
+        results, made = _render_parallel(job, todo, workers, (lambda: extras(paths)) if extras else dict, step)
     else:
-        results = [(number, job.render(number)) for number in todo]
-        if meanwhile is not None:
-            meanwhile(paths)
+        results = []
+        for number in todo:
+            results.append((number, job.render(number)))
+            step(1)
+        made = extras(paths) if extras else {}
     for number, data in results:
         if isinstance(data, Problem):
             raise TemplateFailure(data)
@@ -241,6 +250,7 @@ def render_site(
         if cache is not None:
             cache[specs[number].path] = ((specs[number], site, asset_paths), data)
     outputs += [Output(spec.path, data) for spec, data in zip(specs, pages, strict=True) if data is not None]
+    outputs += [Output(path, data) for path, data in made.items()]
     fragments = env.globals.get("fragment")
     if isinstance(fragments, Fragments):
         fragments.rotate()
@@ -275,24 +285,42 @@ class _Job:
 _FORKED_JOB: _Job | None = None
 
 
+_FORKED_EXTRAS: Callable[[], dict[str, bytes]] | None = None
+
+
+def _extras_in_worker() -> dict[str, bytes]:
+    assert _FORKED_EXTRAS is not None
+    return _FORKED_EXTRAS()
+
+
 def _render_in_worker(numbers: list[int]) -> list[tuple[int, bytes | Problem]]:
     assert _FORKED_JOB is not None
     return _FORKED_JOB.render_many(numbers)
 
 
-def _render_parallel(job: _Job, todo: list[int], workers: int, meanwhile: Callable[[], None]) -> list[tuple[int, bytes | Problem]]:
-    """Render pages in forked processes (they inherit the compiled templates and the model), calling meanwhile here."""
-    global _FORKED_JOB
-    _FORKED_JOB = job
-    chunks = [todo[start::workers] for start in range(workers)]
+#: Pages are handed to the workers in this many shares each, so that progress can be shown.
+SHARES_PER_WORKER = 8
+
+
+def _render_parallel(
+    job: _Job, todo: list[int], workers: int, extras: Callable[[], dict[str, bytes]], advance: Callable[[int], None]
+) -> tuple[list[tuple[int, bytes | Problem]], dict[str, bytes]]:
+    """Render pages and make the extras in forked processes (they inherit the compiled templates and the model)."""
+    global _FORKED_JOB, _FORKED_EXTRAS
+    _FORKED_JOB, _FORKED_EXTRAS = job, extras
+    shares = min(len(todo), workers * SHARES_PER_WORKER)
+    chunks = [todo[start::shares] for start in range(shares)]  # interleaved: every share holds pages of every kind
+    parts = []
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            pending = pool.map_async(_render_in_worker, chunks)
-            meanwhile()
-            parts = pending.get()
+            made = pool.apply_async(_extras_in_worker)  # first in the queue: it is the longest single task
+            for part in pool.imap_unordered(_render_in_worker, chunks):
+                parts.append(part)
+                advance(len(part))
+            extra = made.get()
     finally:
-        _FORKED_JOB = None
-    return sorted((item for part in parts for item in part), key=lambda item: item[0])
+        _FORKED_JOB = _FORKED_EXTRAS = None
+    return sorted((item for part in parts for item in part), key=lambda item: item[0]), extra
 
 
 def _render_page(env: jinja2.Environment, templates: Path, spec: PageSpec, site: Any, base_path: str, assets: dict[str, Output]) -> bytes:
