@@ -1,16 +1,28 @@
 """Read content files into located nodes: every value keeps its file, line and column.
 
-PyYAML is used only as a parser (libyaml's C parser when available). We build the tree
-ourselves from its events so that we can refuse what content never needs and PyYAML
-would silently accept: duplicate keys, anchors and aliases (no "billion laughs"), tags,
-and YAML 1.1's guesses (dates, sexagesimal numbers, yes/no booleans).
+PyYAML is used only to parse (libyaml's C parser when available); its constructors never
+run. We build the Node tree ourselves so that we can refuse what content never needs and
+PyYAML would silently accept: duplicate keys, anchors and aliases (no "billion laughs"),
+tags, and YAML 1.1's guesses (dates, sexagesimal numbers, yes/no booleans).
+
+There are two ways to the same tree, because building Python objects, not parsing, is
+most of the time a build spends reading content. The event path (_TreeBuilder) reads
+PyYAML's parser events one by one and sees everything: it is the reference and reports
+every problem. The fast path lets libyaml's composer build a tree of yaml.nodes in C and
+converts that in one pass, with fewer objects and calls. The composed tree hides anchors,
+aliases and some tags, so the fast path is taken only when a look at the text finds that
+none can be there; a text the composer refuses (a second document, a syntax error) or with
+a tab in its indentation goes the event path too. tests/test_sources.py holds both paths to
+identical trees and problems.
 """
 
 from __future__ import annotations
 
 import difflib
+import gc
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +42,8 @@ MAX_FILE_BYTES = 32 * 1024 * 1024
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
+_WORDS: dict[str, Any] = {**dict.fromkeys(_NULLS), **dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
+_NUMBER_START = frozenset("0123456789+-.")  # every match of _INT and _FLOAT starts with one of these
 _INT = re.compile(r"[-+]?[0-9]+")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
 # What YAML 1.1 (PyYAML's default) would read as something other than text.
@@ -154,7 +168,7 @@ def parse_yaml(text: str, name: str, problems: list[Problem], first_line: int = 
     """Parse one YAML document into Nodes; append every problem found."""
     offset = first_line - 1
     tabs: list[Problem] = []
-    for number, text_line in enumerate(text.split("\n"), start=first_line):
+    for number, text_line in enumerate(text.split("\n") if "\t" in text else [], start=first_line):
         indent = len(text_line) - len(text_line.lstrip(" \t"))
         if "\t" in text_line[:indent]:
             tabs.append(
@@ -164,6 +178,37 @@ def parse_yaml(text: str, name: str, problems: list[Problem], first_line: int = 
     if bad:
         problems.extend(bad)
         return None
+    with _collector_paused():
+        if not tabs:  # a tab may be refused or may be text: only the event path can tell (see _block_scalar_lines)
+            composed = _parse_composed(text, name, offset)
+            if composed is not None:
+                root, found = composed
+                problems.extend(found)
+                return root
+        return _parse_events(text, name, problems, offset, tabs)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a file is parsed.
+
+    Parsing makes hundreds of thousands of objects (PyYAML's events or nodes, then ours) and no
+    reference cycles: what is dropped is freed at once, the rest is the tree. The collector would
+    still walk them all, again and again as they pile up, for nothing: a third of the time.
+    """
+    if not gc.isenabled():  # paused already (by a caller, or by parse_yaml in another thread)
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _parse_events(text: str, name: str, problems: list[Problem], offset: int, tabs: list[Problem]) -> Node | None:
+    """The event path: parse into PyYAML's events and build the tree from them, reporting every problem."""
+    first_line = offset + 1
     builder = _TreeBuilder(name, offset, problems)
     try:
         events = list(yaml.parse(text, Loader=_Loader))
@@ -277,36 +322,123 @@ class _TreeBuilder:
         if not pending:
             pending.append(node)
             return
-        key = pending.pop()
-        assert parent.keys is not None
-        if isinstance(key.value, dict | list):
-            self.problems.append(key.at("a mapping key must be a plain name", "use 'name: value'"))
-            return
-        name = str(key.value) if not isinstance(key.value, str) else key.value
-        if key.plain and key.value is None:
-            name = ""
-        first = parent.keys.get(name)
-        if first is not None:
-            self.problems.append(
-                key.at(f"key '{name}' is given twice in one mapping (first on line {first.line})", "keep one of them; YAML would silently keep the last")
-            )
-            return
-        parent.keys[name] = key
-        parent.value[name] = node
+        _add_pair(parent, pending.pop(), node, self.problems)
+
+
+def _add_pair(mapping: Node, key: Node, value: Node, problems: list[Problem]) -> None:
+    """Add one key and its value to a mapping, refusing a key that is not a name or is given twice (both paths)."""
+    assert mapping.keys is not None
+    if isinstance(key.value, dict | list):
+        problems.append(key.at("a mapping key must be a plain name", "use 'name: value'"))
+        return
+    name = str(key.value) if not isinstance(key.value, str) else key.value
+    if key.plain and key.value is None:
+        name = ""
+    first = mapping.keys.get(name)
+    if first is not None:
+        problems.append(
+            key.at(f"key '{name}' is given twice in one mapping (first on line {first.line})", "keep one of them; YAML would silently keep the last")
+        )
+        return
+    mapping.keys[name] = key
+    mapping.value[name] = value
+
+
+# Where an anchor ('&a') or a tag ('!t', '!!str', '! ') may start. libyaml starts a token after a
+# blank, a line break or an indicator ('- ', ': ', '[', ',' ...), at the start of the text or after a
+# BOM; never right after a letter, digit or '_', which would put the '&' or '!' inside a scalar, a
+# tag or an anchor's name ("R&D", "Stop!", "?a=1&b=2", or a syntax error). So any '&' or '!' that does
+# not follow one of those counts, comments and quoted text included: matching too much only
+# costs speed (the event path reads the text), too little would let an anchor or a tag through.
+# The characters come first in the pattern so that re can scan for them quickly. Aliases ('*a')
+# need no look: with no anchor to name, one stops the composer ("found undefined alias").
+_NODE_PROPERTY = re.compile(r"[&!](?<!\w[&!])")
+
+_Composer: type[Any] | None
+try:
+    from yaml._yaml import CParser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml: the event path reads everything
+    _Composer = None
+else:
+
+    class _CComposer(CParser):
+        """libyaml's composer, with PyYAML's tag resolution (Python, called for every node) made a no-op: we resolve ourselves."""
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+            return ""
+
+        def descend_resolver(self, parent: Any, index: Any) -> None:
+            pass
+
+        def ascend_resolver(self) -> None:
+            pass
+
+    _Composer = _CComposer
+
+
+def _parse_composed(text: str, name: str, offset: int) -> tuple[Node | None, list[Problem]] | None:
+    """The fast path: the tree and its problems, or None when the event path must read the text.
+
+    The composed tree shows neither anchors (an alias is the anchored node again) nor the
+    tag '!' on a scalar, so any text that may hold one goes the event path; so does any text
+    the composer refuses, whatever the reason: the event path will say it the usual way.
+    """
+    if _Composer is None or (("&" in text or "!" in text) and _NODE_PROPERTY.search(text)):  # most files hold neither
+        return None
+    try:
+        top = _Composer(text).get_single_node()  # raises on a second document, an undefined alias
+    except yaml.YAMLError:
+        return None
+    problems: list[Problem] = []
+    if top is None:  # nothing but comments
+        return None, problems
+    try:
+        return _from_composed(top, name, offset, problems), problems
+    except RecursionError:  # nested deeper than Python's stack allows (libyaml allows 1,000 levels); the event path does not recurse
+        return None
+
+
+def _from_composed(top: yaml.Node, file: str, offset: int, problems: list[Problem]) -> Node:
+    """Convert libyaml's composed tree to Nodes: the same Nodes, in the same order, as _TreeBuilder."""
+    first_line = offset + 1
+    scalar, sequence = yaml.ScalarNode, yaml.SequenceNode
+
+    def convert(node: Any) -> Node:
+        mark = node.start_mark
+        kind = type(node)
+        if kind is scalar:
+            raw = node.value
+            if node.style:  # quoted or block text; with no tags, only plain scalars (style '') are read as numbers and the like
+                return Node(raw, file, mark.line + first_line, mark.column + 1, False, None, False, raw)
+            return Node(_resolve(raw), file, mark.line + first_line, mark.column + 1, True, None, False, raw)
+        if kind is sequence:
+            return Node([convert(item) for item in node.value], file, mark.line + first_line, mark.column + 1)
+        value: dict[str, Node] = {}
+        keys: dict[str, Node] = {}
+        mapping = Node(value, file, mark.line + first_line, mark.column + 1, False, keys)
+        for key_node, value_node in node.value:
+            key = convert(key_node)  # key, then value, then the pair: the order _TreeBuilder gets them in
+            item = convert(value_node)
+            name = key.value
+            if type(name) is str and name not in keys:  # the usual case, spared a call: what _add_pair does with it
+                keys[name] = key
+                value[name] = item
+            else:
+                _add_pair(mapping, key, item, problems)
+        return mapping
+
+    return convert(top)
 
 
 def _resolve(raw: str) -> Any:
     """Resolve a plain scalar by YAML 1.2's core schema, keeping anything else as text."""
-    if raw in _NULLS:
-        return None
-    if raw in _TRUE:
-        return True
-    if raw in _FALSE:
-        return False
-    if _INT.fullmatch(raw):
-        return int(raw)
-    if _FLOAT.fullmatch(raw):
-        return float(raw)
+    if raw in _WORDS:
+        return _WORDS[raw]
+    if raw[0] in _NUMBER_START:  # raw is not "" (a null); most text is spared the two regexes
+        if _INT.fullmatch(raw):
+            return int(raw)
+        if _FLOAT.fullmatch(raw):
+            return float(raw)
     return raw
 
 

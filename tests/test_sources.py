@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from explainer import sources
 from explainer.errors import Problem
 from explainer.sources import Node, is_editor_temp, parse_yaml, read_content, read_markdown, read_text, read_yaml, relative_name
 
@@ -230,3 +238,258 @@ def test_names_are_relative_to_the_current_folder(tmp_path: Path, monkeypatch: p
     outside.mkdir()
     monkeypatch.chdir(outside)
     assert relative_name(content / "timeline" / "a.yaml", content) == "content/timeline/a.yaml"
+
+
+# Two ways to one tree (see explainer/sources.py): libyaml's composer when the text allows it,
+# PyYAML's events otherwise. Each input below is read both ways and must give equal Nodes
+# (value, line, column, plain, raw, keys) and equal problems, in the same order.
+
+TRICKY = {
+    # flow collections
+    "flow mapping": "a: {b: 1, c: [x, y], 'd': \"e\", f: {}}\nb: []\n",
+    "flow at the top": "{a: 1, b: {c: d}}\n",
+    "flow sequence of everything": "[a, {b: c}, [d, [e]], 'f', 2, ~, true]\n",
+    "pairs in a flow sequence": "[a: b, c, ? d : e]\n",
+    "flow over lines": "a: [1,\n  2, {b: c,\n  d: e}]\n",
+    "json": '{"a": 1, "b": [true, false, null], "c": "x", "d":2}\n',
+    "duplicate in flow": "a: {b: 1, b: 2}\n",
+    # block scalars and multi-line text with the characters that start anchors, aliases and tags
+    "block scalar with & * !": "body: |\n  R & D, *stars*, !bang & more\n  - & not a list\n  &anchor-like\n  !tag-like\n  *alias-like\nnext: 1\n",
+    "folded": "a: >-\n  folded\n\n  text &x\nb: |+\n  kept\n\nc: >2\n   indented\n",
+    "plain over lines": "a: first\n  second & third\n  !bang\nb: c\n  d\n",
+    "ampersands inside words": "title: R&D at AT&T\nurl: https://example.org/?a=1&b=2\nnote: Stop! Wow\n",
+    "ampersand after a space": "title: Marks & Spencer\n",
+    "star in text": "a: '*not an alias*'\nb: 2*3\nc: x *y\n",
+    # quoting, keys and empty values
+    "quoted keys": "'quoted key': 1\n\"double\": 2\n'it''s': \"esc \\\" \\t \\u00e9 \\n\"\n",
+    "quoted and plain key collide": "1: a\n'1': b\n",
+    "keys that are not text": "1: a\n-2: b\n0.5: c\n1e3: d\nnull: e\ntrue: f\nFalse: g\n0x1F: i\n'': j\n",
+    "null keys collide": "~: a\nnull: b\n'': c\n",
+    "float keys collide": "1.0: a\n1.00: b\ntrue: c\nTrue: d\n",
+    "empty values": "a:\nb: ~\nc: ''\nd: \"\"\ne: null\nf: []\n",
+    "empty items": "- \n- ~\n-\n- ''\n",
+    "explicit key": "? a\n: b\n? c\n",
+    "empty key": ": v\n",
+    "mapping as key": "? [a, b]\n: c\n{d: 1}: 2\n? - e\n: f\n",
+    "duplicates at two depths": "a: 1\nb:\n  c: 1\n  c: 2\na: 3\n",
+    "duplicate with a mapping value": "a: x\na:\n  b: 1\n  b: 2\n",
+    # nesting
+    "nested lists": "- - - a\n    - b\n  - c\n- [[1, 2], [3]]\n- - {a: [b, {c: d}]}\n",
+    "list of mappings": "- id: a\n  n: 1\n- id: b\n  n: 2\n  more:\n    - x\n",
+    "deep flow": "[" * 150 + "]" * 150 + "\n",
+    "deeper than Python recurses": "[" * 999 + "]" * 999 + "\n",
+    # comments
+    "comments": "# head &x !t *y\na: 1 # trailing & ! *\n# &x\nb: 'x # not a comment'\nc: d#e\n",
+    # documents
+    "second document": "a: 1\n---\nb: 2\n",
+    "second document with a problem": "a: 1\n---\nb: *x\n",
+    "explicit start and end": "--- \na: 1\n...\n",
+    "scalar after ---": "--- a\n",
+    "two empty documents": "---\n---\n",
+    "directive": "%YAML 1.1\n---\na: 1\n",
+    "tag directive": "%TAG !e! tag:example.com,2000:\n---\na: !e!x 1\n",
+    "only a comment": "# nothing\n",
+    "empty": "",
+    "only ---": "---\n",
+    # anchors and aliases, wherever they may stand
+    "anchor and alias": "a: &x 1\nb: *x\n",
+    "alias with no anchor": "a: *x\n",
+    "aliases in flow": "[*x, *y]\n",
+    "alias in a flow mapping": "{a: *x}\n",
+    "alias on its own line": "a:\n  *x\n",
+    "alias as a key": "*x : 1\n",
+    "anchor on a mapping": "a: &x\n  b: 1\n",
+    "anchor on a key": "&x a: 1\n",
+    "anchor in a list": "- &x a\n- b\n",
+    "anchor in flow": "[&x a, b]\n{&y a: b}\n",
+    "anchor after a json key": '{"a":&x 1}\n',
+    "anchor alone": "&x\n",
+    "anchor after a BOM": "\ufeff&x a: 1\n",
+    "anchor after a tab": "a:\t&x b\n",
+    "anchor on an explicit key": "? &x a\n: b\n",
+    "anchor after ---": "--- &x\na: 1\n",
+    # tags
+    "tag": "a: !!str 42\n",
+    "non-specific tag": "a: ! 42\nb: ! 'x'\n",
+    "tag on a list": "a: !t [1]\n",
+    "tag alone": "!t\n",
+    "tag in a list": "- !t {a: b}\n",
+    "tag on a flow key": "{!t a: b}\n",
+    "verbatim tag": "a: !<tag:yaml.org,2002:str> x\n",
+    "tag after a json key": '{"a":!t 1}\n',
+    # tabs, odd characters, syntax errors
+    "tab in indentation": "a:\n\t- b\n",
+    "tab in block text": "a: |\n  x\n  \ty\nb: 1\n",
+    "tab after a value": "a:\tb\nc: d\t# comment\n",
+    "tab in flow": "a: [\n\t1]\n",
+    "control character": "a: \x01\n",
+    "windows line ends": "a: 1\r\nb: [x, y]\r\n",
+    "bom": "\ufeffa: 1\n",
+    "wide characters": "Ким: [a, b]\n東京: {c: 'd'}\n",
+    "unclosed bracket": "a: [1, 2\nb: 3\n",
+    "unclosed quote": "a: 'x\n",
+    "mapping in a plain value": "a: b: c\n",
+    "list then mapping": "- a\nb: c\n",
+    "bad indentation": "a:\n  b: 1\n c: 2\n",
+}
+
+
+@contextlib.contextmanager
+def fast_path_off() -> Iterator[None]:
+    with mock.patch.object(sources, "_Composer", None):
+        yield
+
+
+def flat(root: Node | None) -> list[tuple[object, ...]]:
+    """Every Node of a tree (keys too) with all its fields, in document order: compared without recursion, shown line by line."""
+    rows: list[tuple[object, ...]] = []
+    stack: list[tuple[str, Node | None]] = [("", root)]
+    while stack:
+        where, node = stack.pop()
+        if node is None:
+            rows.append((where, None))
+            continue
+        value = node.value
+        children: list[tuple[str, Node | None]] = []
+        if isinstance(value, dict):
+            assert node.keys is not None and list(node.keys) == list(value)
+            for name, item in value.items():
+                children += [(f"{where}/key {name!r}", node.keys[name]), (f"{where}/{name!r}", item)]
+            value = "{...}"
+        elif isinstance(value, list):
+            children = [(f"{where}/{n}", item) for n, item in enumerate(value)]
+            value = "[...]"
+        rows.append((where, type(node.value).__name__, repr(value), node.file, node.line, node.col, node.plain, node.refused, node.raw, node.keys is None))
+        stack.extend(reversed(children))
+    return rows
+
+
+def read_both_ways(text: str, first_line: int = 1) -> tuple[tuple[list[tuple[object, ...]], list[Problem]], tuple[list[tuple[object, ...]], list[Problem]]]:
+    """parse_yaml as it runs (the fast path when the text allows), and by the event path only."""
+    fast_problems: list[Problem] = []
+    fast = parse_yaml(text, "f.yaml", fast_problems, first_line)
+    event_problems: list[Problem] = []
+    with fast_path_off():
+        events = parse_yaml(text, "f.yaml", event_problems, first_line)
+    return (flat(fast), fast_problems), (flat(events), event_problems)
+
+
+@pytest.mark.parametrize("first_line", [1, 2])
+@pytest.mark.parametrize("text", TRICKY.values(), ids=TRICKY.keys())
+def test_both_paths_give_the_same_tree_and_problems(text: str, first_line: int) -> None:
+    fast, events = read_both_ways(text, first_line)
+    assert fast == events
+
+
+FAST = [
+    "flow mapping",
+    "flow sequence of everything",
+    "pairs in a flow sequence",
+    "json",
+    "duplicate in flow",
+    "ampersands inside words",
+    "quoted keys",
+    "quoted and plain key collide",
+    "keys that are not text",
+    "null keys collide",
+    "float keys collide",
+    "empty values",
+    "mapping as key",
+    "duplicates at two depths",
+    "duplicate with a mapping value",
+    "nested lists",
+    "deep flow",
+    "explicit start and end",
+    "directive",
+    "empty",
+    "windows line ends",
+    "wide characters",
+]
+
+
+@pytest.mark.parametrize("name", FAST)
+def test_the_fast_path_reads_plain_content(name: str) -> None:
+    """The comparison above is not idle: these inputs do take the fast path."""
+    assert sources._parse_composed(TRICKY[name], "f.yaml", 0) is not None
+
+
+@pytest.mark.parametrize("name", ["comments", "folded", "plain over lines", "ampersand after a space", "block scalar with & * !"])
+def test_an_ampersand_or_bang_after_a_space_takes_the_event_path_even_in_text(name: str) -> None:
+    """The look at the text is cautious: it cannot tell a comment or a string from a node's start."""
+    assert sources._parse_composed(TRICKY[name], "f.yaml", 0) is None
+
+
+@pytest.mark.parametrize("name", [n for n in TRICKY if n.startswith(("anchor", "alias", "tag", "non-specific", "verbatim", "second", "two empty"))])
+def test_the_fast_path_leaves_anchors_aliases_tags_and_documents_to_the_event_path(name: str) -> None:
+    assert sources._parse_composed(TRICKY[name], "f.yaml", 0) is None
+
+
+REPO = Path(__file__).parent.parent
+
+
+def content_files() -> list[Path]:
+    """The default explainer's content and the test sites'."""
+    paths = [*(REPO / "content").rglob("*"), *(REPO / "tests" / "sites").rglob("content/**/*")]
+    return sorted(p for p in paths if p.suffix in (".yaml", ".md") and p.is_file())
+
+
+@pytest.mark.parametrize("path", content_files(), ids=lambda p: p.relative_to(REPO).as_posix())
+def test_both_paths_read_every_content_file_the_same(path: Path) -> None:
+    reader = read_markdown if path.suffix == ".md" else read_yaml
+    fast = reader(path, path.name)
+    with fast_path_off():
+        events = reader(path, path.name)
+    assert (fast.path, fast.problems, fast.body, fast.body_line) == (events.path, events.problems, events.body, events.body_line)
+    assert flat(fast.root) == flat(events.root)
+    assert fast.root is not None
+
+
+#: Pieces of YAML lines, for documents that put anchors, aliases, tags, comments and quotes anywhere.
+PREFIXES = ["", "- ", "a: ", "b: ", "? ", ": ", "- a: ", "--- ", "# ", "&x ", "!t ", "1: ", "'k': ", "x "]
+VALUES = [
+    "a", "R&D", "Stop!", "wow!!", "&x", "&x a", "*x", "!t", "! a", "!!str 1", "'q & !'", '"d *x"', "1", "-2", "0.5", "~", "null", "true",
+    "", "x # c &y", "[a, &x b]", "[*x]", "{k: !t v}", "{a: 1, a: 2}", "{b: [c, d]}", "'it''s'", "|", "|\n  t & !u\n  *v", ">-", "a&b", "[", "}",
+]  # fmt: skip
+
+
+@settings(max_examples=300, derandomize=True, deadline=None, database=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from(PREFIXES), st.sampled_from(VALUES)), max_size=8))
+def test_both_paths_agree_on_generated_documents(lines: list[tuple[int, str, str]]) -> None:
+    text = "".join(f"{'  ' * indent}{prefix}{value}\n" for indent, prefix, value in lines)
+    fast, events = read_both_ways(text)
+    assert fast == events
+
+
+def old_resolve(raw: str) -> object:
+    """_resolve as it was before it was made faster."""
+    if raw in {"", "~", "null", "Null", "NULL"}:
+        return None
+    if raw in {"true", "True", "TRUE"}:
+        return True
+    if raw in {"false", "False", "FALSE"}:
+        return False
+    if re.fullmatch(r"[-+]?[0-9]+", raw):
+        return int(raw)
+    if re.fullmatch(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?", raw):
+        return float(raw)
+    return raw
+
+
+@settings(max_examples=500, derandomize=True, deadline=None, database=None)
+@given(st.text("0123456789+-.eExnulTruefalsNF~ ", max_size=8) | st.sampled_from(["null", "NULL", "True", "FALSE", "~", "", ".5", "1.", "+1e-3"]))
+def test_resolve_reads_plain_scalars_as_before(raw: str) -> None:
+    value = sources._resolve(raw)
+    assert (type(value), value) == (type(old_resolve(raw)), old_resolve(raw))
+
+
+def test_parsing_leaves_the_garbage_collector_as_it_found_it() -> None:
+    assert gc.isenabled()
+    parse_yaml("a: [1, 2]\n", "f.yaml", [])
+    parse_yaml("a: &x 1\n", "f.yaml", [])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        parse_yaml("a: [1, 2]\n", "f.yaml", [])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
