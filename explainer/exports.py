@@ -44,6 +44,7 @@ def _json(data: Any, events: list[str] | None = None) -> bytes:
 TIMELINE_EVENTS: Memo[str] = Memo()
 TIMELINEJS_EVENTS: Memo[str] = Memo()
 CSV_EVENTS: Memo[str] = Memo()
+CSV_QUOTES: Memo[str] = Memo()
 # Content cannot hold a NUL character (sources.py refuses it), so this cannot collide.
 _EVENTS = "\x00events\x00"
 _EVENTS_JSON = json.dumps(_EVENTS)
@@ -495,14 +496,14 @@ def quotes_csv(explainer: Explainer) -> bytes:
     """data/quotes.csv: one row per quotation, with its speaker, source and event."""
     base = explainer.site.base_url
     events = {e.id for e in explainer.events}
-    rows = []
-    for q in explainer.quotes:
-        event_url = f"{base}events/{q.event}/" if q.event in events else ""
-        rows.append(
-            [
+    rows = "".join(CSV_QUOTES.get((q, base, q.event in events), lambda: _csv_lines([_quote_row(q, base, q.event in events)])) for q in explainer.quotes)  # noqa: B023
+    return _csv(QUOTE_COLUMNS, [], rows)
+
+
+def _quote_row(q: Quote, base: str, published_event: bool) -> list[Any]:
+    event_url = f"{base}events/{q.event}/" if published_event else ""
+    return [
                 q.id, q.text, q.speaker.name, q.speaker.id, q.role or q.speaker.role, q.date.iso() if q.date else "", q.setting,
                 q.source.publisher, q.source.id, q.source.url, q.event, event_url,
                 q.original.lang if q.original else "", q.original.text if q.original else "", q.note,
-            ]
-        )  # fmt: skip
-    return _csv(QUOTE_COLUMNS, rows)
+    ]  # fmt: skip

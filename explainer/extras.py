@@ -30,7 +30,7 @@ MADE_FROM_EXPLAINER: dict[str, Callable[[Explainer], bytes]] = {
 
 
 #: What each event contributes to the feeds and exports, kept from one build to the next.
-MEMOS = (feeds.EVENT_ENTRIES, feeds.ATOM_ENTRIES, feeds.JSON_ITEMS, exports.TIMELINE_EVENTS, exports.TIMELINEJS_EVENTS, exports.CSV_EVENTS)
+MEMOS = (feeds.EVENT_ENTRIES, feeds.ATOM_ENTRIES, feeds.JSON_ITEMS, exports.TIMELINE_EVENTS, exports.TIMELINEJS_EVENTS, exports.CSV_EVENTS, exports.CSV_QUOTES)
 
 #: The last inputs and outputs: serve rebuilds after every save, and most saves change only a page or a template.
 _last: dict[str, tuple[tuple[Explainer, tuple[str, ...]], dict[str, bytes]]] = {}

@@ -10,7 +10,7 @@ import json
 import re
 import textwrap
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
@@ -44,6 +44,13 @@ class Entry:
     updated: datetime
     tags: tuple[str, ...] = ()
     image: str = ""
+    # As written in the feeds; also makes entries at equal moments with other offsets unequal.
+    published_text: str = field(init=False)
+    updated_text: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "published_text", rfc3339(self.published))
+        object.__setattr__(self, "updated_text", rfc3339(self.updated))
 
 
 def absolute_links(html: str, page_url: str) -> str:
@@ -184,13 +191,8 @@ def atom_feed(explainer: Explainer) -> bytes:
     ET.indent(feed)
     head = ET.tostring(feed, encoding="unicode").removesuffix("\n</feed>")
     # Each entry is written on its own (and kept for the next build), indented as a child of <feed>.
-    body = "".join(ATOM_ENTRIES.get(_moments(item), lambda: _atom_entry(item)) for item in items)  # noqa: B023 - called at once
+    body = "".join(ATOM_ENTRIES.get(item, lambda: _atom_entry(item)) for item in items)  # noqa: B023 - called at once
     return ('<?xml version="1.0" encoding="utf-8"?>\n' + head + body + "\n</feed>\n").encode("utf-8")
-
-
-def _moments(item: Entry) -> tuple[Entry, str, str]:
-    """An entry as a memo key: equal datetimes with different offsets are written differently."""
-    return item, rfc3339(item.published), rfc3339(item.updated)
 
 
 def add(parent: ET.Element, tag: str, text: str = "", **attributes: str) -> ET.Element:
@@ -206,8 +208,8 @@ def _atom_entry(item: Entry) -> str:
     add(entry, "id", item.id)
     add(entry, "title", item.title, type="text")
     add(entry, "link", rel="alternate", type="text/html", href=item.url)
-    add(entry, "published", rfc3339(item.published))
-    add(entry, "updated", rfc3339(item.updated))
+    add(entry, "published", item.published_text)
+    add(entry, "updated", item.updated_text)
     for tag in item.tags:
         add(entry, "category", term=tag)
     add(entry, "summary", item.summary, type="text")
@@ -233,7 +235,7 @@ def json_feed(explainer: Explainer) -> bytes:
         "items": [],
     }
     head = json.dumps(feed, ensure_ascii=False).removesuffix("[]}")  # no indent: the C encoder
-    items = ", ".join(JSON_ITEMS.get(_moments(item), lambda: _json_item(item)) for item in entries(explainer))  # noqa: B023 - called at once
+    items = ", ".join(JSON_ITEMS.get(item, lambda: _json_item(item)) for item in entries(explainer))  # noqa: B023 - called at once
     return (head + "[" + items + "]}\n").encode("utf-8")
 
 
@@ -244,8 +246,8 @@ def _json_item(item: Entry) -> str:
         "title": item.title,
         "content_html": item.html,
         "summary": item.summary,
-        "date_published": rfc3339(item.published),
-        "date_modified": rfc3339(item.updated),
+        "date_published": item.published_text,
+        "date_modified": item.updated_text,
         "tags": list(item.tags),
     }
     if item.image:

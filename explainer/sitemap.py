@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
 from .model import Explainer
@@ -29,16 +28,21 @@ def sitemap_xml(paths: Iterable[str], explainer: Explainer) -> bytes:
     """sitemap.xml: each page with the time it last changed, as the updates log tells it."""
     base = explainer.site.base_url
     modified = {f"events/{e.id}/index.html": page_modified(e, explainer) for e in explainer.events}
-    ET.register_namespace("", SITEMAP)
-    urlset = ET.Element(f"{{{SITEMAP}}}urlset")
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{SITEMAP}">']
+    # Written out by hand: a plain list, and tens of thousands of entries for a long story.
     for path in listed_pages(paths, explainer):
-        url = ET.SubElement(urlset, f"{{{SITEMAP}}}url")
-        ET.SubElement(url, f"{{{SITEMAP}}}loc").text = page_url(path, base)
+        lines += ["  <url>", f"    <loc>{_text(page_url(path, base))}</loc>"]
         moment = modified.get(path, explainer.modified)
         if moment is not None:
-            ET.SubElement(url, f"{{{SITEMAP}}}lastmod").text = rfc3339(moment)
-    ET.indent(urlset)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(urlset, encoding="unicode").encode("utf-8") + b"\n"
+            lines.append(f"    <lastmod>{rfc3339(moment)}</lastmod>")
+        lines.append("  </url>")
+    lines.append("</urlset>\n")
+    return "\n".join(lines).encode("utf-8")
+
+
+def _text(value: str) -> str:
+    """XML character data, escaped as ElementTree does."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def robots_txt(explainer: Explainer) -> bytes:
