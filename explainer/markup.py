@@ -11,6 +11,7 @@ not given to it at all: it is shown as plain, escaped text, and Rendered.refused
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import re
 import xml.etree.ElementTree as ET
@@ -160,12 +161,14 @@ class Converter:
         global _FORKED
         _FORKED = self
         chunks = [todo[start::workers] for start in range(workers)]
+        gc.freeze()  # the forked worker's collector then leaves the inherited objects (and their memory pages) alone
         try:
             # This process converts the first share while the forked ones convert the rest.
             with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
                 pending = pool.map_async(_convert_in_worker, chunks[1:])
                 parts = [[self._convert(text) for text in chunks[0]], *pending.get()]
         finally:
+            gc.unfreeze()
             _FORKED = None
         for chunk, part in zip(chunks, parts, strict=True):
             self._memo.update(zip(chunk, part, strict=True))

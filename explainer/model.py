@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from . import schema
 from .dates import PartialDate
@@ -254,7 +254,7 @@ class _Builder:
         self, content: Content, drafts: bool, markup: Converter | None = None, record_memo: RecordMemo | None = None, intern: Interner | None = None
     ) -> None:
         self.content = content
-        self.intern = intern or Interner()
+        self.intern: _Intern = intern or _as_is  # interning pays only across builds
         self.drafts = drafts
         self.record_memo = record_memo
         self.problems: list[Problem] = list(content.problems)
@@ -671,6 +671,14 @@ class _Builder:
                 continue
             pages.append(self.intern(Page(page_id, r.values["title"], r.values["order"], rendered.html, r.get("lead", False), r.get("description", ""))))
         return pages
+
+
+class _Intern(Protocol):
+    def __call__(self, obj: T) -> T: ...
+
+
+def _as_is(obj: T) -> T:
+    return obj
 
 
 def markdown_texts(content: Content) -> list[str]:

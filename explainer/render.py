@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import posixpath
@@ -311,6 +312,7 @@ def _render_parallel(
     shares = min(len(todo), workers * SHARES_PER_WORKER)
     chunks = [todo[start::shares] for start in range(shares)]  # interleaved: every share holds pages of every kind
     parts = []
+    gc.freeze()  # the forked workers' collector then leaves the inherited objects (and their memory pages) alone
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             made = pool.apply_async(_extras_in_worker)  # first in the queue: it is the longest single task
@@ -319,6 +321,7 @@ def _render_parallel(
                 advance(len(part))
             extra = made.get()
     finally:
+        gc.unfreeze()
         _FORKED_JOB = _FORKED_EXTRAS = None
     return sorted((item for part in parts for item in part), key=lambda item: item[0]), extra
 
