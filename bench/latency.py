@@ -1,10 +1,15 @@
 """Save-to-visible latency of `build.py serve`, measured in real headless Chromium.
 
 For each of N edits: change an event's title in the content file, then wait until the open
-page shows it (the page reloads by itself through livereload). Reports median and 95th
-percentile per explainer, and writes them into docs/benchmarks.md between markers.
+page shows it (the preview's plugin swaps the rebuilt page in place, or livereload reloads it).
+"Visible" is on the browser's clock, which is the wall clock `time.time()` reads at the save:
+for a swap, the start of the animation frame after the one that rendered the change (so that
+frame has been presented); for a full reload, the reloaded page's first contentful paint.
+Reports median and 95th percentile per explainer, and how many edits were shown in place, and
+writes them into docs/benchmarks.md between markers.
 
     .venv/bin/python bench/latency.py            # default explainer and a synthetic 1,000-event one
+    .venv/bin/python bench/latency.py --no-swap  # the same with full reloads only (the plugin kept out)
 """
 
 from __future__ import annotations
@@ -25,39 +30,55 @@ from browser_support import launch, serve  # noqa: E402
 
 from bench.synth import copy_default, generate  # noqa: E402
 
-VISIBLE_AT = """() => {
+#: A full reload: when the reloaded page first painted.
+FIRST_PAINT = """() => {
   const paint = performance.getEntriesByName('first-contentful-paint')[0];
   const nav = performance.getEntriesByType('navigation')[0];
   return performance.timeOrigin + (paint ? paint.startTime : nav.domContentLoadedEventEnd);
 }"""
+#: A swap in place (see explainer/preview.js): the start of the frame after the one that rendered it.
+SWAP_SHOWN = "(swaps) => window.explainerPreview && window.explainerPreview.swaps > swaps && window.explainerPreview.shown"
+#: Keeps the preview's plugin from registering (its window property ignores writes): every change is a full reload.
+NO_SWAP = "Object.defineProperty(window, 'LiveReloadPluginExplainerSwap', { set() {}, get() {} });"
+#: How far the browser's clock is from the wall clock (ms); both sides of a sample must be on the same clock.
+CLOCK_SKEW = "() => Date.now() - (performance.timeOrigin + performance.now())"
 
 
-def measure(project: Path, page_path: str, file: str, title: str, edits: int) -> list[float]:
+def measure(project: Path, page_path: str, file: str, title: str, edits: int, swap: bool = True) -> tuple[list[float], int]:
+    """Save-to-visible samples (ms), and how many of them were swapped in place."""
     from playwright.sync_api import sync_playwright
 
     target = project / file
     samples = []
+    in_place = 0
     with serve(project, "--quiet") as server, sync_playwright() as p:
         browser = launch(p)
         page = browser.new_page()  # type: ignore[attr-defined]
+        if not swap:
+            page.add_init_script(NO_SWAP)
         page.goto(server.url + page_path)
         page.wait_for_function("() => window.LiveReload && window.LiveReload.connector._isSocketConnected()")
         current = title
         for number in range(edits + 2):
             new = f"Latency probe {number}"
             text = target.read_text("utf-8")
+            swaps = page.evaluate("() => { window.notReloaded = true; return window.explainerPreview ? window.explainerPreview.swaps : 0; }")
             saved = time.time() * 1000
             target.write_text(text.replace(f"title: {current}\n", f"title: {new}\n", 1), "utf-8")
             page.wait_for_function(f"() => document.querySelector('h1') && document.querySelector('h1').textContent === {new!r}", timeout=10000)
-            # When the reloaded page first painted, on the same clock as `saved`: what the writer sees.
-            shown = page.evaluate(VISIBLE_AT)
+            # When the writer saw it, on the same clock as `saved`.
+            swapped = page.evaluate("() => window.notReloaded === true")
+            shown = page.wait_for_function(SWAP_SHOWN, arg=swaps, timeout=5000).json_value() if swapped else page.evaluate(FIRST_PAINT)
+            skew = page.evaluate(CLOCK_SKEW)
+            assert abs(skew) < 5, f"the browser's clock is {skew:.1f} ms off the wall clock"
             if number >= 2:  # the first edits warm the caches
                 samples.append(shown - saved)
+                in_place += swapped
             current = new
             page.wait_for_function("() => window.LiveReload && window.LiveReload.connector._isSocketConnected()")
             time.sleep(0.2)
         browser.close()  # type: ignore[attr-defined]
-    return samples
+    return samples, in_place
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -69,28 +90,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--edits", type=int, default=20)
     parser.add_argument("--no-docs", action="store_true", help="print only; do not update docs/benchmarks.md")
+    parser.add_argument("--no-swap", action="store_true", help="full page reloads only, for comparison (implies --no-docs)")
     args = parser.parse_args()
+    swap = not args.no_swap
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         default = copy_default(Path(tmp) / "default", REPO)
         timeline = (default / "content/timeline.yaml").read_text("utf-8")
         first = re.search(r"^- id: (\S+)\n(?:  .*\n)*?  title: (.+)$", timeline, re.M)
         assert first is not None
-        rows.append(("default explainer", measure(default, f"events/{first.group(1)}/", "content/timeline.yaml", first.group(2), args.edits)))
+        rows.append(("default explainer", measure(default, f"events/{first.group(1)}/", "content/timeline.yaml", first.group(2), args.edits, swap)))
         synthetic = Path(tmp) / "synthetic"
         generate(synthetic, 1000)
         shutil.copytree(REPO / "templates", synthetic / "templates")
         title = re.search(r"^- id: event-0\n(?:  .*\n)*?  title: (.+)$", (synthetic / "content/timeline/0000.yaml").read_text("utf-8"), re.M)
         assert title is not None
-        rows.append(("synthetic, 1,000 events", measure(synthetic, "events/event-0/", "content/timeline/0000.yaml", title.group(1), args.edits)))
+        rows.append(("synthetic, 1,000 events", measure(synthetic, "events/event-0/", "content/timeline/0000.yaml", title.group(1), args.edits, swap)))
     lines = [
-        "| explainer | edits | median | 95th percentile |",
-        "|---|---:|---:|---:|",
-        *(f"| {name} | {len(s)} | {statistics.median(s):.0f} ms | {percentile(s, 0.95):.0f} ms |" for name, s in rows),
+        "| explainer | edits | shown in place | median | 95th percentile |",
+        "|---|---:|---:|---:|---:|",
+        *(f"| {name} | {len(s)} | {n} | {statistics.median(s):.0f} ms | {percentile(s, 0.95):.0f} ms |" for name, (s, n) in rows),
     ]
     table = "\n".join(lines)
     print(table)
-    if not args.no_docs:
+    if swap and not args.no_docs:
         write_section(REPO / "docs/benchmarks.md", "latency", table)
 
 

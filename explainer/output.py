@@ -278,8 +278,7 @@ def update_site(out: Path, files: dict[str, bytes], sources: Iterable[Path] = ()
         os.makedirs(os.path.dirname(target), exist_ok=True)
         head, tail = os.path.split(target)
         temporary = os.path.join(head, f".{tail}.tmp")
-        with open(temporary, "wb") as handle:
-            handle.write(data)
+        Path(temporary).write_bytes(data)
         os.replace(temporary, target)
         written += 1
     for name in set(_DIGESTS) - set(files):

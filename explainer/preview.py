@@ -9,13 +9,18 @@ design around its traps (see docs/maintainers.md):
   once a build has finished, so a second save right after a reload still reloads;
 - only content/ and templates/ are watched, never the output folder, and editor temp files
   are ignored; a WSGI app (and its debug=True restarts) is not used: our static file handler
-  serves the output folder, or the error page while the last build failed.
+  serves the output folder, or the error page while the last build failed;
+- livereload's only answer to a change is a full page reload: we add a plugin (preview.js) to the
+  pages we serve that fetches the rebuilt page and changes in place only what differs, and falls
+  back to the full reload whenever that is the only correct thing to do.
 """
 
 from __future__ import annotations
 
 import errno
+import functools
 import html
+import importlib.resources
 import ipaddress
 import os
 import signal
@@ -45,6 +50,13 @@ from .sources import is_editor_temp
 QUIET_MS = 15
 #: The longest a steady stream of changes is held back before a build (ms).
 MAX_BATCH_MS = 1000
+#: What the browsers are sent after a build: "*" lets the plugin show the change in place, anything
+#: else makes livereload reload the page (a media file or an asset that keeps its name changed).
+SWAP, FULL_RELOAD = "*", "page"
+#: After a reload, how long a build waits for the browsers to fetch the page before it makes the feeds and data files (s).
+SERVE_FIRST = 0.15
+#: Theme assets that the pages name with a content hash (see render.asset_files): a change shows in the HTML.
+HASHED_ASSETS = (".css", ".js")
 
 
 class State:
@@ -53,6 +65,7 @@ class State:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
         self.builds = 0
+        self.page_served = threading.Event()  # set whenever a page has been sent (see Preview.rebuild)
         self.lock = threading.Lock()
 
 
@@ -146,7 +159,12 @@ class PreviewHandler(StaticFileHandler):  # type: ignore[misc]
                         self._stat_result = info  # Tornado's size and modification time come from here
             except OSError as exc:
                 raise HTTPError(404) from exc
+            if self.snapshot is not None and path.endswith((".html", ".htm")):
+                self.snapshot = with_plugin(self.snapshot)  # served only: the file on disk is what a build writes
         return path
+
+    def get_content_size(self) -> int:
+        return len(self.snapshot) if self.snapshot is not None else int(super().get_content_size())
 
     def get_content(self, abspath: str, start: int | None = None, end: int | None = None) -> Any:
         # Tornado's classmethod, made per request: the bytes read when the request started.
@@ -169,6 +187,10 @@ class PreviewHandler(StaticFileHandler):  # type: ignore[misc]
             self.finish(error_page(problems))
             return
         await super().get(path, include_body)
+
+    def on_finish(self) -> None:
+        if _is_page(self.request.path):
+            self.state.page_served.set()
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         page = Path(self.root) / "404.html"
@@ -193,6 +215,20 @@ def host_name(host: str) -> str:
     if host.startswith("["):
         return host[1:].split("]", 1)[0]
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+@functools.cache
+def plugin_tag() -> bytes:
+    """The in-place reload plugin (preview.js) as an inline script; see docs/maintainers.md."""
+    code = importlib.resources.files(__package__).joinpath("preview.js").read_bytes()
+    assert b"</script" not in code.lower()
+    return b'<script id="explainer-preview">' + code + b"</script>"
+
+
+def with_plugin(page: bytes) -> bytes:
+    """A page with the plugin before its `</head>`, where livereload then puts its own script."""
+    at = page.find(b"</head>")
+    return page if at < 0 else page[:at] + plugin_tag() + page[at:]
 
 
 def _is_page(path: str) -> bool:
@@ -311,6 +347,20 @@ class Preview:
     def watched(self) -> list[Path]:
         return [p for p in (self.options.content, self.options.templates) if p.exists()]
 
+    def reload_kind(self, paths: set[str]) -> str:
+        """SWAP when every change shows in the pages' HTML; FULL_RELOAD when a file that keeps its name changed.
+
+        Media files and unhashed theme assets (favicon, fonts, images) are served under the same
+        name after a change: only a full reload makes the browser fetch them again.
+        """
+        media = (self.options.content / "media").resolve()
+        assets = (self.options.templates / "assets").resolve()
+        for name in paths:
+            path = Path(name).resolve()
+            if path.is_relative_to(media) or (path.is_relative_to(assets) and path.suffix not in HASHED_ASSETS):
+                return FULL_RELOAD
+        return SWAP
+
     def say(self, text: str) -> None:
         if not self.quiet:
             print(text, flush=True)
@@ -375,14 +425,21 @@ class Preview:
         shown = ", ".join(sorted(_short(p) for p in paths)[:3]) + (" …" if len(paths) > 3 else "")
         self.say(f"changed: {shown}")
         reloaded: list[bool] = []
+        kind = self.reload_kind(paths)
 
-        def reload() -> None:
-            if self.loop is not None and not reloaded:
-                reloaded.append(True)
-                self.loop.add_callback(LiveReloadHandler.reload_waiters, "*")
+        def reload(serve_first: bool = False) -> None:
+            if self.loop is None or reloaded:
+                return
+            reloaded.append(True)
+            self.state.page_served.clear()
+            self.loop.add_callback(LiveReloadHandler.reload_waiters, kind)
+            if serve_first and LiveReloadHandler.waiters:
+                # Let the browsers have the page first: the feeds and data files, made next in this
+                # thread, would hold the interpreter lock while the server thread sends it.
+                self.state.page_served.wait(SERVE_FIRST)
 
         try:
-            self.build(pages_ready=reload)
+            self.build(pages_ready=lambda: reload(serve_first=True))
         except Exception as exc:  # keep serving: an internal error is reported, not fatal
             problem = Problem("(generator)", 0, 0, f"internal error: {type(exc).__name__}: {exc}", "this is a bug in the generator; please report it")
             with self.state.lock:

@@ -84,6 +84,125 @@ def test_yaml_error_shows_error_page_then_fix_restores(browser: object, project:
         assert "could not be built" not in page.inner_text("body")  # type: ignore[attr-defined]
 
 
+#: True when the page shows exactly the built file from disk (passed as `html`): the same body, the same
+#: head elements (in any order; the plugin appends what changed), and the plugin present but not on disk.
+SHOWS_BUILT_PAGE = """(html) => {
+  const doc = new DOMParser().parseFromString(html, 'text/html');
+  const ours = (el) => el.localName === 'script' && (el.id === 'explainer-preview' || /livereload\\.js/.test(el.src || el.textContent));
+  const head = (d) => [...d.head.children].filter((el) => !ours(el)).map((el) => el.outerHTML).sort().join('\\n');
+  return !doc.getElementById('explainer-preview') && !!document.getElementById('explainer-preview')
+    && document.title === doc.title && head(document) === head(doc) && document.body.isEqualNode(doc.body);
+}"""
+
+
+def built(project: Path, path: str) -> str:
+    return (project / "site" / path / "index.html").read_text("utf-8")
+
+
+def test_title_edit_is_shown_in_place(browser: object, project: Path) -> None:
+    """No full reload: the page keeps its state (a marker on window, the scroll position, the focus) and then shows the built page exactly."""
+    with serve(project) as server:
+        page = open_page(browser, server.url + "events/treaty-signed/")
+        assert page.evaluate(SHOWS_BUILT_PAGE, built(project, "events/treaty-signed"))  # type: ignore[attr-defined]
+        page.evaluate("() => { window.notReloaded = true; document.querySelector('.brand').focus({ preventScroll: true }); scrollTo(0, 300); }")  # type: ignore[attr-defined]
+        scrolled = page.evaluate("scrollY")  # type: ignore[attr-defined]
+        assert scrolled > 0
+        edit(project / "content/timeline.yaml", "title: Putin and Kim sign the treaty", "title: The leaders sign the treaty")
+        page.wait_for_function("() => document.querySelector('h1').textContent === 'The leaders sign the treaty'", timeout=10000)  # type: ignore[attr-defined]
+        assert page.evaluate("window.notReloaded") is True  # type: ignore[attr-defined]
+        assert page.title().startswith("The leaders sign the treaty")  # type: ignore[attr-defined]
+        assert page.evaluate("scrollY") == scrolled  # type: ignore[attr-defined]
+        assert page.evaluate("document.activeElement.className") == "brand"  # type: ignore[attr-defined]
+        server.wait_for("built:", count=2)  # the whole build (feeds and data files too) is on disk
+        assert page.evaluate(SHOWS_BUILT_PAGE, built(project, "events/treaty-signed"))  # type: ignore[attr-defined]
+        page.wait_for_function("() => window.explainerPreview && window.explainerPreview.painted > 0", timeout=5000)  # type: ignore[attr-defined]
+
+
+def test_css_edit_is_shown_in_place(browser: object, project: Path) -> None:
+    with serve(project) as server:
+        page = open_page(browser, server.url + "events/treaty-signed/")
+        page.evaluate("() => { window.notReloaded = true; }")  # type: ignore[attr-defined]
+        edit(project / "templates/assets/style.css", "--paper: #fff;", "--paper: #fefce8;")
+        page.wait_for_function("() => getComputedStyle(document.body).backgroundColor === 'rgb(254, 252, 232)'", timeout=10000)  # type: ignore[attr-defined]
+        assert page.evaluate("window.notReloaded") is True  # type: ignore[attr-defined]
+        server.wait_for("built:", count=2)
+        page.wait_for_function("() => document.querySelectorAll('link[rel=stylesheet]').length === 1", timeout=5000)  # type: ignore[attr-defined]
+        assert page.evaluate(SHOWS_BUILT_PAGE, built(project, "events/treaty-signed"))  # type: ignore[attr-defined]
+
+
+def test_error_page_replaces_a_swappable_page_and_the_fix_brings_it_back(browser: object, project: Path) -> None:
+    with serve(project) as server:
+        page = open_page(browser, server.url + "events/treaty-signed/")
+        page.evaluate("() => { window.notReloaded = true; }")  # type: ignore[attr-defined]
+        timeline = project / "content/timeline.yaml"
+        good = timeline.read_text("utf-8")
+        edit(timeline, "  actors: [vladimir-putin, kim-jong-un]", "  actors: [vladimir-putin, kim-jong-un")
+        page.wait_for_selector("text=The site could not be built", timeout=10000)  # type: ignore[attr-defined]
+        assert "YAML syntax error" in page.inner_text("body")  # type: ignore[attr-defined]
+        assert page.evaluate("window.notReloaded") is None  # type: ignore[attr-defined]
+        page.wait_for_function("() => window.LiveReload && window.LiveReload.connector._isSocketConnected()", timeout=10000)  # type: ignore[attr-defined]
+        timeline.write_text(good.replace("title: Putin and Kim sign the treaty", "title: Fixed and renamed"), "utf-8")
+        page.wait_for_selector("h1:has-text('Fixed and renamed')", timeout=10000)  # type: ignore[attr-defined]
+        assert "could not be built" not in page.inner_text("body")  # type: ignore[attr-defined]
+        # The fixed page swaps in place again.
+        page.wait_for_function("() => window.LiveReload && window.LiveReload.connector._isSocketConnected()", timeout=10000)  # type: ignore[attr-defined]
+        page.evaluate("() => { window.notReloaded = true; }")  # type: ignore[attr-defined]
+        edit(timeline, "title: Fixed and renamed", "title: Renamed again")
+        page.wait_for_selector("h1:has-text('Renamed again')", timeout=10000)  # type: ignore[attr-defined]
+        assert page.evaluate("window.notReloaded") is True  # type: ignore[attr-defined]
+
+
+def test_explainer_page_with_filters_reloads_fully_and_filters_keep_working(browser: object, project: Path) -> None:
+    """filter.js would not run again on a swapped page: pages with scripts of their own get a full reload (the filter is kept in the address)."""
+    with serve(project) as server:
+        page = open_page(browser, server.url)
+        status = page.locator(".filters [role=status]")  # type: ignore[attr-defined]
+        page.select_option("select[name=actor]", "kim-jong-un")  # type: ignore[attr-defined]
+        filtered = status.inner_text()
+        assert filtered.endswith("events match")
+        page.evaluate("() => { window.notReloaded = true; }")  # type: ignore[attr-defined]
+        edit(project / "content/timeline.yaml", "title: Putin and Kim sign the treaty", "title: The leaders sign the treaty")
+        page.wait_for_selector(".event :text('The leaders sign the treaty')", timeout=10000)  # type: ignore[attr-defined]
+        assert page.evaluate("window.notReloaded") is None  # type: ignore[attr-defined]
+        page.wait_for_function(f"() => document.querySelector('.filters [role=status]').textContent === {filtered!r}", timeout=5000)  # type: ignore[attr-defined]
+        assert page.input_value("select[name=actor]") == "kim-jong-un"  # type: ignore[attr-defined]
+        page.click(".filters button")  # type: ignore[attr-defined]
+        assert status.inner_text().startswith("All ")
+        assert page.evaluate("location.search") == ""  # type: ignore[attr-defined]
+
+
+def test_media_edit_reloads_fully(browser: object, project: Path) -> None:
+    """A media file keeps its name when it changes: only a full reload fetches it again."""
+    from PIL import Image
+
+    media = project / "content/media"
+    media.mkdir()
+    Image.new("RGB", (40, 20), (200, 0, 0)).save(media / "photo.png")
+    edit(project / "content/timeline.yaml", "  phase: the-pact\n", "  phase: the-pact\n  media: {file: photo.png, alt: A red square}\n")
+    with serve(project) as server:
+        page = open_page(browser, server.url + "events/treaty-signed/")
+        page.evaluate("() => { window.notReloaded = true; }")  # type: ignore[attr-defined]
+        Image.new("RGB", (40, 20), (0, 0, 200)).save(media / "photo.png")
+        page.wait_for_function("() => window.notReloaded === undefined && document.readyState === 'complete'", timeout=10000)  # type: ignore[attr-defined]
+        page.wait_for_function("() => document.querySelector('figure.media img').complete", timeout=5000)  # type: ignore[attr-defined]
+        blue = page.evaluate(  # type: ignore[attr-defined]
+            """() => { const img = document.querySelector('figure.media img'); const c = document.createElement('canvas');
+                 c.width = 1; c.height = 1; c.getContext('2d').drawImage(img, 0, 0); return [...c.getContext('2d').getImageData(0, 0, 1, 1).data]; }"""
+        )
+        assert blue[:3] == [0, 0, 200], blue
+
+
+def test_reload_kind(project: Path) -> None:
+    from explainer.builder import Options
+    from explainer.preview import FULL_RELOAD, SWAP, Preview
+
+    preview = Preview(Options(project / "content", project / "templates", project / "site"), quiet=True)
+    assert preview.reload_kind({str(project / "content/timeline.yaml"), str(project / "templates/event.html")}) == SWAP
+    assert preview.reload_kind({str(project / "templates/assets/style.css"), str(project / "templates/assets/filter.js")}) == SWAP
+    assert preview.reload_kind({str(project / "content/timeline.yaml"), str(project / "content/media/a.jpg")}) == FULL_RELOAD
+    assert preview.reload_kind({str(project / "templates/assets/favicon.svg")}) == FULL_RELOAD
+
+
 def test_template_error_names_template_and_line(browser: object, project: Path) -> None:
     with serve(project) as server:
         page = open_page(browser, server.url)
