@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from . import dates, sharing
 from .errors import Problem
+from .memo import Memo
 from .model import Event, Explainer, Quote
 from .schema import STATUSES
 
@@ -153,17 +154,17 @@ def page_specs(explainer: Explainer) -> list[PageSpec]:
 
     add("index.html", "index.html", site.title, x=explainer, filters=filter_choices(explainer))
     events = explainer.events
+
+    def event_page(event: Event, previous: Event | None, following: Event | None) -> PageSpec:
+        context = {"event": event, "times": sharing.event_times(event, explainer), "previous": previous, "next": following, "nav": nav}
+        return PageSpec(f"events/{event.id}/index.html", "event.html", f"{event.title} · {site.title}", _plain(event.summary), tuple(sorted(context.items())))
+
     for number, event in enumerate(events):
-        add(
-            "event.html",
-            f"events/{event.id}/index.html",
-            f"{event.title} · {site.title}",
-            _plain(event.summary),
-            event=event,
-            times=sharing.event_times(event, explainer),
-            previous=events[number - 1] if number else None,
-            next=events[number + 1] if number + 1 < len(events) else None,
-        )
+        previous = events[number - 1] if number else None
+        following = events[number + 1] if number + 1 < len(events) else None
+        # The same spec object as last build when nothing it holds changed: the page cache then compares by identity.
+        key = (event, previous, following, explainer.updates, site, nav)
+        specs.append(EVENT_SPECS.get(key, lambda: event_page(event, previous, following)))  # noqa: B023 - called at once
         for alias in event.aliases:
             add("redirect.html", f"events/{alias}/index.html", event.title, target=event)
     add("quotes.html", "quotes/index.html", f"Quotations · {site.title}", x=explainer)
@@ -185,7 +186,12 @@ def page_specs(explainer: Explainer) -> list[PageSpec]:
         add("page.html", f"{doc.id}/index.html", f"{doc.title} · {site.title}", doc.description, doc=doc)
     add("404.html", "404.html", f"Page not found · {site.title}")
     add("embed.html", "embed/index.html", f"Timeline · {site.title}", x=explainer)
+    EVENT_SPECS.rotate()
     return specs
+
+
+#: Event pages' specs from the last build (see page_specs).
+EVENT_SPECS: Memo[PageSpec] = Memo()
 
 
 #: Rendered pages from an earlier build in this process: path -> (inputs, bytes).
