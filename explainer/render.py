@@ -199,7 +199,7 @@ PageCache = dict[str, tuple[tuple[Any, ...], bytes]]
 
 
 #: Below this many pages to render, forking workers costs more than it saves.
-PARALLEL_MIN_PAGES = 200
+PARALLEL_MIN_PAGES = 50
 
 
 def render_site(
