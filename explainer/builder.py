@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -39,11 +40,11 @@ class Result:
     warnings: list[Problem] = field(default_factory=list)
     stats: output.WriteStats | None = None
     seconds: float = 0.0
+    pages: int = 0  # HTML pages made (files is empty when they went straight to the output folder)
 
     def counts(self) -> str:
         x = self.explainer
-        pages = sum(1 for name in self.files if name.endswith(".html"))
-        return f"{len(x.events)} events, {len(x.quotes)} quotes, {pages} pages"
+        return f"{len(x.events)} events, {len(x.quotes)} quotes, {self.pages} pages"
 
     def summary(self) -> str:
         written = f", {self.stats.written} written" if self.stats else ""
@@ -106,37 +107,49 @@ class Session:
             self.pages.clear()
         return self.env
 
-    def render(self, explainer: Explainer, with_extras: bool = True) -> dict[str, bytes]:
-        """Render every output in memory (the extras too, unless told not to); two outputs may not claim one path."""
+    def render(self, explainer: Explainer, with_extras: bool = True, sink: Callable[[str, bytes], None] | None = None) -> dict[str, bytes]:
+        """Render every output (the extras too, unless told not to); two outputs may not claim one path.
+
+        They are returned in memory, or, with a sink, handed to it one by one as they are made
+        (the sink then refuses a path given twice) and none is returned.
+        """
         options = self.options
         if not options.templates.is_dir():
             raise ContentError([Problem(str(options.templates), 0, 0, "templates folder not found", "pass --templates DIR")])
-
-        def make_extras(paths: list[str]) -> dict[str, bytes]:  # feeds, sitemap, share image, data exports
-            return extras.extra_files(explainer, paths)
 
         try:
             outputs = render.render_site(
                 explainer,
                 options.templates,
                 self.environment(),
-                self.pages,
+                self.pages if self.keep else None,  # a one-shot build keeps no pages: they may be written as they come
                 options.worker_count(),
-                make_extras if with_extras else None,
+                extras.makers(explainer, keep=self.keep) if with_extras else None,  # feeds, sitemap, share image, data exports
                 self.progress.stage,
                 self.progress.advance,
+                (lambda item: sink(item.path, item.data)) if sink else None,
             )
         except render.TemplateFailure as exc:
             raise ContentError([exc.problem]) from exc
+        finally:
+            extras.rotate()
         files: dict[str, bytes] = {}
         for item in outputs:
+            if sink is not None:
+                sink(item.path, item.data)
+                continue
             if item.path in files:
                 raise ContentError([Problem(item.path, 0, 0, "two outputs claim this path", "rename the page, event or asset that collides")])
             files[item.path] = item.data
         return files
 
-    def build(self, write: bool = True, with_extras: bool = True) -> Result:
-        """Build the site: everything is read and valid before anything is written."""
+    def build(self, write: bool = True, with_extras: bool = True, stream: bool = False) -> Result:
+        """Build the site: everything is read and valid before anything is written to the site.
+
+        With stream (one build from the command line), each output goes into the staging folder
+        as soon as it is made, and the result holds no files: the site is never whole in memory.
+        The staging folder becomes the site only once every output is made.
+        """
         options = self.options
         started = time.perf_counter()
         sources = (options.content, options.templates)
@@ -144,21 +157,28 @@ class Session:
             output.recover(options.out)
             output.check_target(options.out, sources)
         explainer, problems = self.load()
-        files = self.render(explainer, with_extras or write)
-        result = Result(explainer, files, [p for p in problems if p.warning])
-        if write:
-            self.progress.stage("writing")
-            result.stats = output.write_site(options.out, files, sources)
+        warnings = [p for p in problems if p.warning]
+        if write and stream:
+            with output.Staging(options.out, sources) as staging:
+                self.render(explainer, sink=staging.add)
+                self.progress.stage("writing")
+            result = Result(explainer, {}, warnings, staging.stats, pages=sum(1 for name in staging.hashes if name.endswith(".html")))
+        else:
+            files = self.render(explainer, with_extras or write)
+            result = Result(explainer, files, warnings, pages=sum(1 for name in files if name.endswith(".html")))
+            if write:
+                self.progress.stage("writing")
+                result.stats = output.write_site(options.out, files, sources)
         self.progress.close()
         result.seconds = time.perf_counter() - started
         return result
 
 
-def build(options: Options, write: bool = True, progress: Progress | None = None) -> Result:
-    """Build the site once: everything is read and valid before anything is written."""
+def build(options: Options, write: bool = True, progress: Progress | None = None, stream: bool = False) -> Result:
+    """Build the site once: everything is read and valid before anything is written (see Session.build for stream)."""
     session = Session(options, progress, keep=False)
     try:
-        return session.build(write)
+        return session.build(write, stream=stream)
     finally:
         session.progress.close()
 
@@ -176,6 +196,6 @@ def build_if_changed(options: Options, force: bool = False, progress: Progress |
     if last is not None:
         seconds = time.perf_counter() - started
         return f"{last['summary']}, nothing changed, in {seconds:.2f} s", record.warnings_of(last)
-    result = build(options, progress=progress)
+    result = build(options, progress=progress, stream=True)
     record.save(options.out, stamp, result.counts(), result.warnings)
     return result.summary(), result.warnings

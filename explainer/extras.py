@@ -7,6 +7,7 @@ images, the one costly part, are cached by their inputs in sharing.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from . import exports, feeds, sharing, sitemap
@@ -36,16 +37,44 @@ MEMOS = (feeds.EVENT_ENTRIES, feeds.ATOM_ENTRIES, feeds.JSON_ITEMS, exports.TIME
 _last: dict[str, tuple[tuple[Explainer, tuple[str, ...]], dict[str, bytes]]] = {}
 
 
+def makers(explainer: Explainer, keep: bool = True) -> dict[str, Callable[[list[str]], bytes]]:
+    """How to make each extra output, by path, from the list of every output path (for the sitemap).
+
+    Each can be made on its own (a large build makes them in forked workers, beside the pages);
+    call rotate() once all are made. With keep=False (one build, no next one to serve), each
+    output's memo of written entries is dropped once the output is made: they would only
+    weigh on memory.
+    """
+    made: dict[str, Callable[[list[str]], bytes]] = {
+        path: functools.partial(_from_explainer, make, explainer, keep) for path, make in MADE_FROM_EXPLAINER.items()
+    }
+    made["sitemap.xml"] = functools.partial(sitemap.sitemap_xml, explainer=explainer)
+    return made
+
+
+def _from_explainer(make: Callable[[Explainer], bytes], explainer: Explainer, keep: bool, paths: list[str]) -> bytes:
+    data = make(explainer)
+    if not keep:
+        for memo in MEMOS:
+            if memo is not feeds.EVENT_ENTRIES:  # both feeds are made from the same entries
+                memo.now.clear()
+    return data
+
+
+def rotate() -> None:
+    """End a build: the per-event memos keep what it used, for the next."""
+    for memo in MEMOS:
+        memo.rotate()
+
+
 def extra_files(explainer: Explainer, pages: list[str]) -> dict[str, bytes]:
     """Every extra output by path; `pages` are the paths already rendered (for the sitemap)."""
     key = (explainer, tuple(sorted(pages)))
     last = _last.get("outputs")
     if last is not None and last[0] == key:
         return dict(last[1])
-    made = {path: make(explainer) for path, make in MADE_FROM_EXPLAINER.items()}
-    made["sitemap.xml"] = sitemap.sitemap_xml(pages, explainer)
-    for memo in MEMOS:
-        memo.rotate()
+    made = {path: make(pages) for path, make in makers(explainer).items()}
+    rotate()
     _last["outputs"] = (key, made)
     return dict(made)
 

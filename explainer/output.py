@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .errors import OutputError
+from .errors import ContentError, OutputError, Problem
 
 MARKER = ".explainer-site"
 
@@ -119,76 +119,118 @@ def write_site(out: Path, files: dict[str, bytes], sources: Iterable[Path] = ())
     If writing fails (a full disk, a permission), the previous site is left as it was and
     the failure is reported as an OutputError.
     """
-    recover(out)
-    check_target(out, sources)
-    new, old = staging_paths(out)
-    for path in (new, old):
-        if path.exists():
-            raise OutputError(f"{path} exists and was not made by this generator: remove it")
     for name in files:
         safe_relative(name)  # refuse a bad path before anything is written
-    had_site = out.is_dir()
-    try:
-        return _write(out, files, new, old)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):  # the next run's recover() removes what is left: the marker went in first and goes out last
-            remove_ours(new)
-        if not isinstance(exc, OSError):
+    with Staging(out, sources) as stage:
+        for name in sorted(files):
+            stage.add(name, files[name])
+    return stage.stats
+
+
+class Staging:
+    """A new site assembled file by file beside the output folder, then swapped in whole.
+
+    A build can hand over each page as soon as it is rendered (and let go of it), so that the
+    whole site is never in memory at once; the staging folder stays invisible until the swap,
+    so nothing is written to the site unless every file was made. Leaving the `with` block by
+    an exception removes the staging folder; an OSError becomes an OutputError that says what
+    state the site is in.
+    """
+
+    def __init__(self, out: Path, sources: Iterable[Path] = ()) -> None:
+        recover(out)
+        check_target(out, sources)
+        self.out = out
+        self.new, self.old = staging_paths(out)
+        for path in (self.new, self.old):
+            if path.exists():
+                raise OutputError(f"{path} exists and was not made by this generator: remove it")
+        self.had_site = out.is_dir()
+        self.manifest = read_manifest(out) if self.had_site else {}
+        self.hashes: dict[str, str] = {}
+        self.written = self.unchanged = 0
+        self.made: set[PurePosixPath] = set()
+        self.checked: set[PurePosixPath] = set()
+        self.stats = WriteStats(0, 0, 0)
+
+    def __enter__(self) -> Staging:
+        try:
+            self.new.mkdir(parents=True)
+            # The marker goes in first, so that an interrupted staging folder is known to be ours.
+            (self.new / MARKER).write_text('{"files": {}}', "utf-8")
+        except BaseException as exc:
+            self._failed()
+            if isinstance(exc, OSError):
+                raise self._output_error(exc) from exc
             raise
-        what = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
-        if not had_site:
-            state = "nothing was written"
-        elif out.is_dir():
-            state = "the previous site is unchanged"
-        else:
-            state = "the next build restores the previous site"
-        raise OutputError(f"cannot write the site to {out}: {what}; {state}") from exc
+        return self
 
-
-def _write(out: Path, files: dict[str, bytes], new: Path, old: Path) -> WriteStats:
-    """Stage the files beside the output folder, then swap them in with two renames."""
-    manifest = read_manifest(out) if out.is_dir() else {}
-    new.mkdir(parents=True)
-    # The marker goes in first, so that an interrupted staging folder is known to be ours.
-    (new / MARKER).write_text('{"files": {}}', "utf-8")
-    hashes: dict[str, str] = {}
-    written = unchanged = 0
-    made: set[PurePosixPath] = set()
-    checked: set[PurePosixPath] = set()
-    for name in sorted(files):
+    def add(self, name: str, data: bytes) -> None:
+        """Put one file into the new site: hard-linked from the current site if its bytes are unchanged."""
+        if name in self.hashes:
+            raise ContentError([Problem(name, 0, 0, "two outputs claim this path", "rename the page, event or asset that collides")])
         rel = safe_relative(name)
-        data = files[name]
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-        hashes[name] = digest
-        target = new.joinpath(*rel.parts)
-        if rel.parent not in made:
+        self.hashes[name] = digest
+        target = self.new.joinpath(*rel.parts)
+        if rel.parent not in self.made:
             target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(rel.parent)
-        current = out.joinpath(*rel.parts)
-        if manifest.get(name) == digest and not _through_link(out, rel, checked) and _same_bytes(current, data):
+            self.made.add(rel.parent)
+        current = self.out.joinpath(*rel.parts)
+        if self.manifest.get(name) == digest and not _through_link(self.out, rel, self.checked) and _same_bytes(current, data):
             try:
                 os.link(current, target)
-                unchanged += 1
-                continue
+                self.unchanged += 1
+                return
             except OSError:
                 pass
         target.write_bytes(data)
-        written += 1
-    (new / MARKER).write_text(json.dumps({"generator": "explainer", "files": hashes}, sort_keys=True, indent=0), "utf-8")
-    if out.exists():
-        os.rename(out, old)
-        try:
+        self.written += 1
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, traceback: object) -> None:
+        if exc is None:
+            try:
+                self.stats = self._swap()
+                return
+            except BaseException as failure:
+                exc = failure
+        self._failed()
+        if isinstance(exc, OSError):
+            raise self._output_error(exc) from exc
+        if kind is None:  # the swap failed with something other than an OSError
+            raise exc
+
+    def _failed(self) -> None:
+        with contextlib.suppress(OSError):  # the next run's recover() removes what is left: the marker went in first and goes out last
+            remove_ours(self.new)
+
+    def _output_error(self, exc: OSError) -> OutputError:
+        what = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+        if not self.had_site:
+            state = "nothing was written"
+        elif self.out.is_dir():
+            state = "the previous site is unchanged"
+        else:
+            state = "the next build restores the previous site"
+        return OutputError(f"cannot write the site to {self.out}: {what}; {state}")
+
+    def _swap(self) -> WriteStats:
+        out, new, old = self.out, self.new, self.old
+        (new / MARKER).write_text(json.dumps({"generator": "explainer", "files": self.hashes}, sort_keys=True, indent=0), "utf-8")
+        if out.exists():
+            os.rename(out, old)
+            try:
+                os.rename(new, out)
+            except BaseException:
+                os.rename(old, out)  # put the old site back at once; if even this fails, recover() will
+                raise
+            with contextlib.suppress(OSError):  # what is left (still marked as ours) is removed by the next run's recover()
+                remove_ours(old)
+        else:
+            out.parent.mkdir(parents=True, exist_ok=True)
             os.rename(new, out)
-        except BaseException:
-            os.rename(old, out)  # put the old site back at once; if even this fails, recover() will
-            raise
-        with contextlib.suppress(OSError):  # what is left (still marked as ours) is removed by the next run's recover()
-            remove_ours(old)
-    else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        os.rename(new, out)
-    removed = len(set(manifest) - set(files))
-    return WriteStats(written, unchanged, removed)
+        removed = len(set(self.manifest) - set(self.hashes))
+        return WriteStats(self.written, self.unchanged, removed)
 
 
 def _through_link(out: Path, rel: PurePosixPath, checked: set[PurePosixPath]) -> bool:

@@ -208,18 +208,21 @@ def render_site(
     env: jinja2.Environment | None = None,
     cache: PageCache | None = None,
     workers: int = 1,
-    extras: Callable[[list[str]], dict[str, bytes]] | None = None,
+    extras: dict[str, Callable[[list[str]], bytes]] | None = None,
     stage: Callable[[str, int], None] | None = None,
     advance: Callable[[int], None] | None = None,
+    sink: Callable[[Output], None] | None = None,
 ) -> list[Output]:
     """Render every page of the site; raise TemplateFailure naming the template and line.
 
     With a cache (kept by serve, emptied when a template changes), a page whose inputs are
     equal to last time is not rendered again: its bytes are reused. With workers > 1 and
     enough pages, the pages are shared out among forked processes (same bytes, in order),
-    `extras` makes the outputs beside the pages from the list of every output path; with
-    workers it runs in one of them too, beside the pages. Its outputs come last.
+    `extras` makes the outputs beside the pages (by path) from the list of every output path;
+    with workers, each is made in one of them too, beside the pages. Their outputs come last.
     `stage` hears how many pages are to be rendered, and `advance` as they are done.
+    With a `sink`, every output is handed to it as soon as it is made, and none is returned
+    (nor kept): a build that writes as it goes never holds the whole site.
     """
     env = env or make_environment(templates)
     assets = asset_files(templates)
@@ -228,7 +231,13 @@ def render_site(
     base_path = urlsplit(site.base_url).path or "/"
     outputs: list[Output] = [*assets.values()]
     outputs += [Output(f"media/{name}", path.read_bytes()) for name, path in explainer.media_files]
+    paths = [item.path for item in outputs]
+    if sink is not None:
+        for item in outputs:
+            sink(item)
+        outputs = []
     specs = page_specs(explainer)
+    paths += [spec.path for spec in specs]
     pages: list[bytes | None] = [None] * len(specs)
     todo: list[int] = []
     for number, spec in enumerate(specs):
@@ -237,27 +246,42 @@ def render_site(
             pages[number] = hit[1]
         else:
             todo.append(number)
+
+    failures: list[tuple[int, Problem]] = []
+
+    def done(number: int, data: bytes | Problem) -> None:
+        if isinstance(data, Problem):
+            failures.append((number, data))
+            return
+        if cache is not None:
+            cache[specs[number].path] = ((specs[number], site, asset_paths), data)
+        if sink is not None:
+            sink(Output(specs[number].path, data))
+        else:
+            pages[number] = data
+
     job = _Job(env, templates, specs, site, base_path, assets)
-    paths = [item.path for item in outputs] + [spec.path for spec in specs]
     step = advance or (lambda steps: None)
     if stage is not None:
         stage("rendering pages", len(todo))
     if workers > 1 and len(todo) >= PARALLEL_MIN_PAGES and "fork" in multiprocessing.get_all_start_methods():
-        results, made = _render_parallel(job, todo, workers, (lambda: extras(paths)) if extras else dict, step)
+        made = _render_parallel(job, todo, workers, extras or {}, paths, step, done)
     else:
-        results = []
         for number in todo:
-            results.append((number, job.render(number)))
+            done(number, job.render(number))
             step(1)
-        made = extras(paths) if extras else {}
-    for number, data in results:
-        if isinstance(data, Problem):
-            raise TemplateFailure(data)
-        pages[number] = data
-        if cache is not None:
-            cache[specs[number].path] = ((specs[number], site, asset_paths), data)
-    outputs += [Output(spec.path, data) for spec, data in zip(specs, pages, strict=True) if data is not None]
-    outputs += [Output(path, data) for path, data in made.items()]
+        made = {path: make(paths) for path, make in (extras or {}).items()}
+    if failures:  # the first page in order, whichever worker finished first
+        raise TemplateFailure(min(failures, key=lambda failure: failure[0])[1])
+    if sink is not None:
+        for number, data in enumerate(pages):
+            if data is not None:  # reused from the cache
+                sink(Output(specs[number].path, data))
+        for path, data in made.items():
+            sink(Output(path, data))
+    else:
+        outputs += [Output(spec.path, data) for spec, data in zip(specs, pages, strict=True) if data is not None]
+        outputs += [Output(path, data) for path, data in made.items()]
     fragments = env.globals.get("fragment")
     if isinstance(fragments, Fragments):
         fragments.rotate()
@@ -289,47 +313,56 @@ class _Job:
         return done
 
 
-_FORKED_JOB: _Job | None = None
-
-
-_FORKED_EXTRAS: Callable[[], dict[str, bytes]] | None = None
-
-
-def _extras_in_worker() -> dict[str, bytes]:
-    assert _FORKED_EXTRAS is not None
-    return _FORKED_EXTRAS()
-
-
-def _render_in_worker(numbers: list[int]) -> list[tuple[int, bytes | Problem]]:
-    assert _FORKED_JOB is not None
-    return _FORKED_JOB.render_many(numbers)
-
-
 #: Pages are handed to the workers in this many shares each, so that progress can be shown.
 SHARES_PER_WORKER = 8
 
 
 def _render_parallel(
-    job: _Job, todo: list[int], workers: int, extras: Callable[[], dict[str, bytes]], advance: Callable[[int], None]
-) -> tuple[list[tuple[int, bytes | Problem]], dict[str, bytes]]:
-    """Render pages and make the extras in forked processes (they inherit the compiled templates and the model)."""
-    global _FORKED_JOB, _FORKED_EXTRAS
-    _FORKED_JOB, _FORKED_EXTRAS = job, extras
+    job: _Job,
+    todo: list[int],
+    workers: int,
+    extras: dict[str, Callable[[list[str]], bytes]],
+    paths: list[str],
+    advance: Callable[[int], None],
+    done: Callable[[int, bytes | Problem], None],
+) -> dict[str, bytes]:
+    """Render pages and make the extras in forked processes, which inherit the compiled templates and the model.
+
+    Each share of pages is handed to `done` as it comes back, so the parent holds one share at a
+    time. The extras are tasks of their own, queued first (they are the longest).
+    """
+    global _FORKED
+    _FORKED = (job, extras, paths)
     shares = min(len(todo), workers * SHARES_PER_WORKER)
     chunks = [todo[start::shares] for start in range(shares)]  # interleaved: every share holds pages of every kind
-    parts = []
+    tasks: list[str | list[int]] = [*extras, *chunks]
+    made: dict[str, bytes] = {}
     gc.freeze()  # the forked workers' collector then leaves the inherited objects (and their memory pages) alone
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            made = pool.apply_async(_extras_in_worker)  # first in the queue: it is the longest single task
-            for part in pool.imap_unordered(_render_in_worker, chunks):
-                parts.append(part)
-                advance(len(part))
-            extra = made.get()
+            for result in pool.imap_unordered(_in_worker, tasks):
+                if isinstance(result, tuple):
+                    made[result[0]] = result[1]
+                    continue
+                for number, data in result:
+                    done(number, data)
+                advance(len(result))
     finally:
         gc.unfreeze()
-        _FORKED_JOB = _FORKED_EXTRAS = None
-    return sorted((item for part in parts for item in part), key=lambda item: item[0]), extra
+        _FORKED = None
+    return {path: made[path] for path in extras}  # in the order given, whichever finished first
+
+
+_FORKED: tuple[_Job, dict[str, Callable[[list[str]], bytes]], list[str]] | None = None
+
+
+def _in_worker(task: str | list[int]) -> tuple[str, bytes] | list[tuple[int, bytes | Problem]]:
+    """One task in a forked worker: an extra output by path, or a share of pages by number."""
+    assert _FORKED is not None
+    job, extras, paths = _FORKED
+    if isinstance(task, str):
+        return task, extras[task](paths)
+    return job.render_many(task)
 
 
 def _render_page(env: jinja2.Environment, templates: Path, spec: PageSpec, site: Any, base_path: str, assets: dict[str, Output]) -> bytes:
