@@ -299,33 +299,36 @@ def update_site(out: Path, files: dict[str, bytes], sources: Iterable[Path] = ()
         _DIGESTS.clear()
         return write_site(out, files, sources)
     manifest = read_manifest(out)
-    if _any_link(str(out), {name.rpartition("/")[0] for name in (*files, *manifest)}):
-        return write_site(out, files, sources)  # a fresh folder, swapped in: nothing is written through the link
     hashes: dict[str, str] = {}
-    written = 0
-    root = str(out)
-    for name in sorted(files):
-        data = files[name]
+    checked: list[str] = []  # files whose bytes are not the very bytes written or checked last time
+    for name, data in files.items():
         known = _DIGESTS.get(name)
         if known is not None and known[0] is data:
-            digest = known[1]
-        else:
-            safe_relative(name)
-            digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-            _DIGESTS[name] = (data, digest)
-        hashes[name] = digest
-        target = os.path.join(root, name)
-        if manifest.get(name) == digest and os.path.isfile(target):
+            hashes[name] = known[1]
             continue
+        safe_relative(name)
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        _DIGESTS[name] = (data, digest)
+        hashes[name] = digest
+        checked.append(name)
+    root = str(out)
+    # A file whose bytes a former update wrote or checked is taken to be on disk; any other is looked for.
+    changed = sorted(name for name in hashes if manifest.get(name) != hashes[name] or (name in checked and not os.path.isfile(os.path.join(root, name))))
+    stale = sorted(set(manifest) - set(files), reverse=True)
+    # Only the folders written or deleted in matter: nothing may be written or deleted through a link.
+    if _any_link(root, {name.rpartition("/")[0] for name in (*changed, *stale)}):
+        _DIGESTS.clear()
+        return write_site(out, files, sources)  # a fresh folder, swapped in: nothing is written through the link
+    for name in changed:
+        target = os.path.join(root, name)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         head, tail = os.path.split(target)
         temporary = os.path.join(head, f".{tail}.tmp")
-        Path(temporary).write_bytes(data)
+        Path(temporary).write_bytes(files[name])
         os.replace(temporary, target)
-        written += 1
+    written = len(changed)
     for name in set(_DIGESTS) - set(files):
         del _DIGESTS[name]
-    stale = sorted(set(manifest) - set(files), reverse=True)
     for name in stale:
         rel = safe_relative(name)
         target_path = out.joinpath(*rel.parts)

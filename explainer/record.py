@@ -49,9 +49,9 @@ def _marker_digest(out: Path) -> str:
         return ""
 
 
-def _files(out: Path) -> dict[str, tuple[int, int]] | None:
-    """Every file in the output folder but the marker and the record, with its size and mtime; None if one is a link."""
-    found: dict[str, tuple[int, int]] = {}
+def _files(out: Path) -> dict[str, int] | None:
+    """Every file in the output folder but the marker and the record, with its inode change time; None if one is a link."""
+    found: dict[str, int] = {}
     pending = [(out, "")]
     while pending:
         folder, prefix = pending.pop()
@@ -63,8 +63,7 @@ def _files(out: Path) -> dict[str, tuple[int, int]] | None:
                 if entry.is_dir(follow_symlinks=False):
                     pending.append((Path(entry.path), name + "/"))
                 elif name not in (RECORD, MARKER):
-                    st = entry.stat(follow_symlinks=False)
-                    found[name] = (st.st_size, st.st_mtime_ns)
+                    found[name] = entry.stat(follow_symlinks=False).st_ctime_ns
     return found
 
 
@@ -73,25 +72,24 @@ def up_to_date(out: Path, stamp: str) -> dict[str, Any] | None:
 
     Exactly: the same files as the manifest lists, each with the bytes it lists (so a file
     edited, added or removed by hand in the output folder makes the next build a real one).
-    A file with the size and modification time (to the nanosecond) the record saw is taken to
-    be unchanged, as make and git do; any other is read and compared with its digest.
+    A file whose inode last changed before the record was written is taken to be unchanged
+    (any write, even one that sets the modification time back, moves the change time to now,
+    and nobody can set it back); any other is read and compared with its digest.
     """
     try:
+        written = (out / RECORD).stat().st_ctime_ns
         record = json.loads((out / RECORD).read_text("utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(record, dict) or record.get("fingerprint") != stamp or record.get("marker") != _marker_digest(out):
         return None
     manifest = read_manifest(out)
-    seen = record.get("files")
-    if not isinstance(seen, dict):
-        seen = {}
     try:
         files = _files(out)
         if files is None or files.keys() != manifest.keys():
             return None
         for name, digest in manifest.items():
-            if seen.get(name) == list(files[name]):
+            if files[name] < written:
                 continue
             if hashlib.blake2b((out / name).read_bytes(), digest_size=16).hexdigest() != digest:
                 return None
@@ -102,15 +100,13 @@ def up_to_date(out: Path, stamp: str) -> dict[str, Any] | None:
 
 def save(out: Path, stamp: str, summary: str, warnings: list[Problem]) -> None:
     """Remember this build; a failure to write the record only costs the next build time."""
+    record = {
+        "fingerprint": stamp,
+        "marker": _marker_digest(out),
+        "summary": summary,
+        "warnings": [[p.file, p.line, p.col, p.message, p.hint] for p in warnings],
+    }
     try:
-        files = _files(out) or {}
-        record = {
-            "fingerprint": stamp,
-            "marker": _marker_digest(out),
-            "summary": summary,
-            "warnings": [[p.file, p.line, p.col, p.message, p.hint] for p in warnings],
-            "files": {name: list(signature) for name, signature in files.items()},
-        }
         temporary = out / f"{RECORD}.tmp"
         temporary.write_text(json.dumps(record, sort_keys=True), "utf-8")
         temporary.replace(out / RECORD)
