@@ -6,8 +6,8 @@
 Measured for each size:
 - cold build: a fresh process (interpreter start included), no site and no cache;
 - warm build: a fresh process, site and cache present, nothing changed;
-- one-event edit: rebuilt in-process the way `serve` does it (Session.build + update_site),
-  after one uncounted edit that fills the caches the first (forked) build left in its workers;
+- one-event edit: rebuilt in-process the way `serve` does it (Session.build + update_site, one
+  process), after one uncounted edit;
 - one-template edit: the same, after changing a template;
 - peak memory: the cold build's maximum resident set size.
 Also the default explainer (content/), cold.
@@ -59,7 +59,7 @@ def in_process_edits(project: Path, runs: int) -> tuple[list[float], list[float]
         from explainer.builder import Options, Session
         from explainer.output import update_site
 
-        session = Session(Options(templates=project / "templates", out=Path("site")))
+        session = Session(Options(templates=project / "templates", out=Path("site"), workers=1))  # as serve: in-process
         update_site(Path("site"), session.build(write=False).files)
         timeline = Path("content/timeline.yaml") if Path("content/timeline.yaml").exists() else Path("content/timeline/0000.yaml")
         template = project / "templates/event.html"
@@ -69,8 +69,8 @@ def in_process_edits(project: Path, runs: int) -> tuple[list[float], list[float]
             update_site(Path("site"), session.build(write=False).files)
             return time.perf_counter() - started
 
-        # One edit first, not counted: the first build rendered in forked workers, whose caches
-        # (the explainer page's items, the feeds' entries) this process does not have yet.
+        # One edit first, not counted: the first build fills the caches, the first edit the memos
+        # that only an edit uses (what it replaces is kept one build more).
         timeline.write_text(timeline.read_text("utf-8").replace("\n  title: ", "\n  title: Warm ", 1), "utf-8")
         rebuild()
         event_times, template_times = [], []

@@ -2,7 +2,7 @@
 
 `python build.py` with nothing changed since the last build (same content and template
 bytes, same options, same generator code) and the site still as that build left it does
-no work. The record lives in `.cache/explainer/` next to the output folder; deleting it is
+no work. The record lives in the output folder (`.explainer-build.json`); deleting it is
 always safe (the next build is a full one), and it is never trusted across versions of the
 generator because the generator's own source is part of the fingerprint.
 """
