@@ -6,14 +6,19 @@
 // document, scroll position and focus kept. It leaves the full reload to livereload whenever
 // that is the only correct thing: the server asks for it (a media file or another asset that
 // keeps its name changed), the fetch fails or is not a page (the preview's error page is a
-// 500), or the page, before or after, runs scripts of its own (they would not run again) or
-// redirects.
+// 500), or redirects, or the page, before or after, runs scripts of its own (they would not
+// run again). A script whose element has `data-preview-swap` says that it follows a swap: after
+// one, the plugin sends `explainer:swapped` to the document and the script applies its state to
+// the new page. Such scripts keep the swap only while they stay the same: a changed one (its
+// hashed file name differs), an added or a removed one, gets the full reload.
 (() => {
   "use strict";
 
   const ours = (el) => el.localName === "script" && (el.id === "explainer-preview" || /\/livereload\.js/.test(el.src || el.textContent));
   const runs = (el) => !ours(el) && !/json/i.test(el.type); // a script that runs (JSON data does not)
-  const reloadOnly = (doc) => [...doc.scripts].some(runs) || doc.querySelector("base, meta[http-equiv='refresh' i]");
+  const scripts = (doc) => [...doc.scripts].filter(runs);
+  const follows = (el) => el.hasAttribute("data-preview-swap"); // the script applies its state again on "explainer:swapped"
+  const reloadOnly = (doc) => !scripts(doc).every(follows) || doc.querySelector("base, meta[http-equiv='refresh' i]");
   const isStyle = (el) => el.matches("link[rel~='stylesheet' i], style");
   const html = (el) => el.outerHTML;
   const copy = (node) => document.importNode(node, true);
@@ -47,6 +52,7 @@
       if (!response.ok || response.redirected || !type.startsWith("text/html")) throw new Error(`${response.status} ${type}`);
       const doc = new DOMParser().parseFromString(await response.text(), "text/html");
       if (reloadOnly(doc)) throw new Error("the page runs scripts or redirects");
+      if (scripts(doc).map(html).join() !== scripts(document).map(html).join()) throw new Error("the page's scripts changed");
       if (turn !== this.turn) return; // a newer save is on its way
       const [before, after] = [document, doc].map((d) => [...d.head.children].filter((el) => !ours(el)));
       const [oldStyles, newStyles] = [before, after].map((list) => list.filter(isStyle));
@@ -66,6 +72,7 @@
       const focused = document.activeElement;
       attributes(document.documentElement, doc.documentElement);
       morph(document.body, doc.body);
+      document.dispatchEvent(new CustomEvent("explainer:swapped")); // at once: the page's scripts restore their state before the next frame
       if (focused && focused.id && !focused.isConnected) document.getElementById(focused.id)?.focus({ preventScroll: true });
       // When the change was on screen, for bench/latency.py: `painted` once the rendering step after
       // the swap has run, `shown` when the frame after that one starts (the first frame has been presented by then).

@@ -152,23 +152,128 @@ def test_error_page_replaces_a_swappable_page_and_the_fix_brings_it_back(browser
         assert page.evaluate("window.notReloaded") is True  # type: ignore[attr-defined]
 
 
-def test_explainer_page_with_filters_reloads_fully_and_filters_keep_working(browser: object, project: Path) -> None:
-    """filter.js would not run again on a swapped page: pages with scripts of their own get a full reload (the filter is kept in the address)."""
+#: The explainer page's timeline as the reader sees it: the events shown, the filter form, the choice, the address.
+TIMELINE = """() => ({
+  shown: [...document.querySelectorAll('li.event')].filter((li) => li.checkVisibility()).map((li) => li.id),
+  phases: [...document.querySelectorAll('.phase')].filter((el) => el.checkVisibility()).map((el) => el.id),
+  form: document.getElementById('filters').checkVisibility(),
+  count: document.querySelector('.filters [role=status]').textContent,
+  choice: Object.fromEntries([...document.querySelectorAll('.filters select')].map((s) => [s.name, s.value])),
+  search: location.search,
+})"""
+
+#: Counts the address changes filter.js makes: one per change of a filter, however many swaps came before.
+COUNT_SAVES = """() => {
+  window.saves = 0;
+  const replace = history.replaceState.bind(history);
+  history.replaceState = (...args) => { window.saves++; return replace(...args); };
+}"""
+
+#: The page shows exactly the built file apart from what filter.js sets (the form shown, the events it hides).
+SHOWS_BUILT_BODY = """(html) => {
+  const doc = new DOMParser().parseFromString(html, 'text/html');
+  const body = document.body.cloneNode(true);
+  body.querySelector('#filters').hidden = true;
+  return body.isEqualNode(doc.body);
+}"""
+
+
+def choose(page: object, name: str, value: str) -> None:
+    page.select_option(f"select[name={name}]", value)  # type: ignore[attr-defined]
+
+
+def test_explainer_page_swaps_in_place_and_keeps_its_filters(browser: object, project: Path) -> None:
+    """filter.js follows a swap: the choice, the hidden events, the count and the address stay, and the controls still work."""
     with serve(project) as server:
         page = open_page(browser, server.url)
-        status = page.locator(".filters [role=status]")  # type: ignore[attr-defined]
-        page.select_option("select[name=actor]", "kim-jong-un")  # type: ignore[attr-defined]
-        filtered = status.inner_text()
-        assert filtered.endswith("events match")
-        page.evaluate("() => { window.notReloaded = true; }")  # type: ignore[attr-defined]
+        page.set_viewport_size({"width": 800, "height": 300})  # type: ignore[attr-defined]
+        everything = page.evaluate(TIMELINE)  # type: ignore[attr-defined]
+        assert everything["form"] and everything["count"] == "All 3 events" and len(everything["shown"]) == 3
+        choose(page, "actor", "kim-jong-un")
+        filtered = page.evaluate(TIMELINE)  # type: ignore[attr-defined]
+        assert filtered["shown"] == ["treaty-signed"] and filtered["count"] == "1 of 3 events match"
+        assert filtered["search"] == "?actor=kim-jong-un"
+        page.evaluate(COUNT_SAVES)  # type: ignore[attr-defined]
+        page.evaluate("() => { window.notReloaded = true; document.querySelector('select[name=actor]').focus({ preventScroll: true }); scrollTo(0, 200); }")  # type: ignore[attr-defined]
+        scrolled = page.evaluate("scrollY")  # type: ignore[attr-defined]
+        assert scrolled > 0
         edit(project / "content/timeline.yaml", "title: Putin and Kim sign the treaty", "title: The leaders sign the treaty")
         page.wait_for_selector(".event :text('The leaders sign the treaty')", timeout=10000)  # type: ignore[attr-defined]
-        assert page.evaluate("window.notReloaded") is None  # type: ignore[attr-defined]
-        page.wait_for_function(f"() => document.querySelector('.filters [role=status]').textContent === {filtered!r}", timeout=5000)  # type: ignore[attr-defined]
-        assert page.input_value("select[name=actor]") == "kim-jong-un"  # type: ignore[attr-defined]
+        assert page.evaluate("window.notReloaded") is True  # type: ignore[attr-defined]
+        assert page.evaluate(TIMELINE) == filtered  # type: ignore[attr-defined]
+        assert page.evaluate("scrollY") == scrolled  # type: ignore[attr-defined]
+        assert page.evaluate("document.activeElement.name") == "actor"  # type: ignore[attr-defined]
+        assert page.evaluate("window.saves") == 0  # type: ignore[attr-defined]
+        choose(page, "actor", "")  # the control still works after the swap, and its listener runs once
+        assert page.evaluate("window.saves") == 1  # type: ignore[attr-defined]
+        assert page.evaluate(TIMELINE) == everything  # type: ignore[attr-defined]
+        server.wait_for("built:", count=2)
+        assert page.evaluate(SHOWS_BUILT_BODY, built(project, "")), "the swapped page is the built one"  # type: ignore[attr-defined]
         page.click(".filters button")  # type: ignore[attr-defined]
-        assert status.inner_text().startswith("All ")
-        assert page.evaluate("location.search") == ""  # type: ignore[attr-defined]
+        assert page.evaluate("window.saves") == 2  # type: ignore[attr-defined]
+
+
+def test_explainer_page_swap_shows_new_filter_choices(browser: object, project: Path) -> None:
+    """An edit that adds a tag or moves an event to another part shows in the filter controls and in what they keep,
+    also when the swap replaces the form itself (a part gone: the timeline section is made again)."""
+    timeline = project / "content/timeline.yaml"
+    with serve(project) as server:
+        page = open_page(browser, server.url)
+        choose(page, "tag", "treaty")
+        assert page.evaluate(TIMELINE)["count"] == "1 of 3 events match"  # type: ignore[attr-defined]
+        page.evaluate(COUNT_SAVES)  # type: ignore[attr-defined]
+        page.evaluate("() => { window.notReloaded = true; window.firstForm = document.getElementById('filters'); }")  # type: ignore[attr-defined]
+        edit(timeline, "  date_label: June 2024\n", "  date_label: June 2024\n  tags: [treaty, economy]\n")
+        page.wait_for_selector("select[name=tag] option[value=economy]", state="attached", timeout=10000)  # type: ignore[attr-defined]
+        now = page.evaluate(TIMELINE)  # type: ignore[attr-defined]
+        assert sorted(now["shown"]) == ["treaty-month", "treaty-signed"] and now["count"] == "2 of 3 events match", now
+        assert now["choice"]["tag"] == "treaty" and now["search"] == "?tag=treaty" and now["form"]
+        assert page.inner_text("select[name=tag] option[value=treaty]").endswith("(2)")  # type: ignore[attr-defined]
+        # The only event of the part "Background" moves to "The pact": that part, its section and its filter choice go.
+        edit(timeline, "  phase: background\n", "  phase: the-pact\n")
+        page.wait_for_function("() => !document.querySelector('select[name=phase] option[value=background]')", timeout=10000)  # type: ignore[attr-defined]
+        assert page.evaluate("window.notReloaded") is True  # type: ignore[attr-defined]
+        assert page.evaluate("window.firstForm.isConnected") is False, "the swap replaced the form"  # type: ignore[attr-defined]
+        now = page.evaluate(TIMELINE)  # type: ignore[attr-defined]
+        assert now["phases"] == ["phase-the-pact"] and now["count"] == "2 of 3 events match" and now["form"], now
+        assert now["choice"]["tag"] == "treaty" and now["search"] == "?tag=treaty"
+        assert page.evaluate("window.saves") == 0  # type: ignore[attr-defined]
+        choose(page, "tag", "economy")  # the new form's controls work, bound once
+        assert page.evaluate(TIMELINE)["shown"] == ["treaty-month"]  # type: ignore[attr-defined]
+        page.screenshot(path=str(REPO / "tests/artifacts/preview-explainer-swapped.png"), full_page=True)  # type: ignore[attr-defined]
+        assert page.evaluate("[window.saves, location.search]") == [1, "?tag=economy"]  # type: ignore[attr-defined]
+        page.click(".filters button")  # type: ignore[attr-defined]
+        assert page.evaluate("[window.saves, location.search]") == [2, ""]  # type: ignore[attr-defined]
+        assert page.evaluate(TIMELINE)["count"] == "All 3 events"  # type: ignore[attr-defined]
+
+
+SCRIPT_NAME = "() => document.querySelector('script[data-preview-swap]').src"
+
+
+def test_explainer_page_reloads_fully_when_its_script_changes(browser: object, project: Path) -> None:
+    """A new filter.js (a new hashed name) would not run on a swapped page: full reload; the choice is kept in the address."""
+    with serve(project) as server:
+        page = open_page(browser, server.url)
+        script = page.evaluate(SCRIPT_NAME)  # type: ignore[attr-defined]
+        assert "/assets/filter." in script
+        choose(page, "actor", "kim-jong-un")
+        filtered = page.evaluate(TIMELINE)  # type: ignore[attr-defined]
+        page.evaluate("() => { window.notReloaded = true; }")  # type: ignore[attr-defined]
+        edit(project / "templates/assets/filter.js", "(() => {", "// changed\n(() => {")
+        page.wait_for_function("() => window.notReloaded === undefined && document.readyState === 'complete'", timeout=10000)  # type: ignore[attr-defined]
+        page.wait_for_function("() => document.getElementById('filters').checkVisibility()", timeout=5000)  # type: ignore[attr-defined]
+        assert page.evaluate(TIMELINE) == filtered  # type: ignore[attr-defined]
+        assert page.evaluate(SCRIPT_NAME) != script, "the page runs the new filter.js"  # type: ignore[attr-defined]
+
+
+def test_embed_page_with_its_own_script_reloads_fully(browser: object, project: Path) -> None:
+    """The embed page's inline script does not follow a swap: livereload's full reload."""
+    with serve(project) as server:
+        page = open_page(browser, server.url + "embed/")
+        page.evaluate("() => { window.notReloaded = true; }")  # type: ignore[attr-defined]
+        edit(project / "content/timeline.yaml", "title: Putin and Kim sign the treaty", "title: The leaders sign the treaty")
+        page.wait_for_selector(":text('The leaders sign the treaty')", timeout=10000)  # type: ignore[attr-defined]
+        assert page.evaluate("window.notReloaded") is None  # type: ignore[attr-defined]
 
 
 def test_media_edit_reloads_fully(browser: object, project: Path) -> None:
