@@ -132,7 +132,8 @@ class Session:
         except render.TemplateFailure as exc:
             raise ContentError([exc.problem]) from exc
         finally:
-            extras.rotate()
+            if with_extras:
+                extras.rotate()
         files: dict[str, bytes] = {}
         for item in outputs:
             if sink is not None:

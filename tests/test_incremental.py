@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from browser_support import copy_project
 
-from explainer import markup, render, sources
+from explainer import exports, feeds, markup, render, sources
 from explainer.builder import Options, build
 from explainer.preview import Preview
 
@@ -145,6 +145,19 @@ def test_only_changed_files_are_read_and_affected_pages_rendered(preview: Previe
     rendered.clear()
     assert preview.build()  # nothing changed
     assert read == [] and rendered == []
+
+
+def test_an_edit_writes_out_only_its_own_event_in_the_feeds_and_exports(preview: Preview, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each event's entry in the feeds, the JSON exports and the CSV is kept from save to save; an edit makes its own again."""
+    made: list[str] = []
+    for module, name in ((feeds, "event_html"), (exports, "_event"), (exports, "_tl_event"), (exports, "_event_row")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda event, *rest, real=real, name=name: made.append(f"{name} {event.id}") or real(event, *rest))
+    for number in range(3):  # several saves in a row: what is kept must survive each of them
+        made.clear()
+        edit("content/timeline.yaml", "Russia vetoed a US-drafted" if number == 0 else f"Russia (edit {number - 1}) vetoed", f"Russia (edit {number}) vetoed")
+        assert preview.build()
+        assert sorted(made) == ["_event un-panel-veto", "_event_row un-panel-veto", "_tl_event un-panel-veto", "event_html un-panel-veto"], made
 
 
 def test_failed_rebuild_keeps_the_last_good_site(preview: Preview) -> None:
