@@ -169,7 +169,7 @@ def test_a_build_killed_at_any_step_leaves_a_complete_site(project: Project, two
 
 @pytest.mark.xfail(
     strict=True,
-    reason="output._write swaps with two renames (site -> .site.old, .site.new -> site): killed between them, site/ is missing until the next "
+    reason="output.Staging swaps with two renames (site -> .site.old, .site.new -> site): killed between them, site/ is missing until the next "
     "build or serve puts the old one back. Fix: swap in one step with renameat2(RENAME_EXCHANGE) where the system has it (Linux), keeping the "
     "two renames as the fallback; then adapt tests/test_output.py, whose os.rename-counting tests assume the two renames",
 )
