@@ -54,10 +54,10 @@ def makers(explainer: Explainer, keep: bool = True) -> dict[str, Callable[[list[
 
 def _from_explainer(make: Callable[[Explainer], bytes], explainer: Explainer, keep: bool, paths: list[str]) -> bytes:
     data = make(explainer)
-    if not keep:
+    if not keep:  # the two feeds may share entries, but they are usually made in different workers
         for memo in MEMOS:
-            if memo is not feeds.EVENT_ENTRIES:  # both feeds are made from the same entries
-                memo.now.clear()
+            memo.now.clear()
+        feeds.forget_entries()
     return data
 
 

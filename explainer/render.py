@@ -264,13 +264,23 @@ def render_site(
     step = advance or (lambda steps: None)
     if stage is not None:
         stage("rendering pages", len(todo))
+    made: dict[str, bytes] = {}
+
+    def extra_done(path: str, data: bytes) -> None:
+        if sink is not None:
+            sink(Output(path, data))  # at once: the feeds of a long story are tens of megabytes each
+        else:
+            made[path] = data
+
     if workers > 1 and len(todo) >= PARALLEL_MIN_PAGES and "fork" in multiprocessing.get_all_start_methods():
-        made = _render_parallel(job, todo, workers, extras or {}, paths, step, done)
+        _render_parallel(job, todo, workers, extras or {}, paths, step, done, extra_done)
+        made = {path: made[path] for path in (extras or {}) if path in made}  # in the order given, whichever finished first
     else:
         for number in todo:
             done(number, job.render(number))
             step(1)
-        made = {path: make(paths) for path, make in (extras or {}).items()}
+        for path, make in (extras or {}).items():
+            extra_done(path, make(paths))
     if failures:  # the first page in order, whichever worker finished first
         raise TemplateFailure(min(failures, key=lambda failure: failure[0])[1])
     if sink is not None:
@@ -325,24 +335,25 @@ def _render_parallel(
     paths: list[str],
     advance: Callable[[int], None],
     done: Callable[[int, bytes | Problem], None],
-) -> dict[str, bytes]:
+    extra_done: Callable[[str, bytes], None],
+) -> None:
     """Render pages and make the extras in forked processes, which inherit the compiled templates and the model.
 
-    Each share of pages is handed to `done` as it comes back, so the parent holds one share at a
-    time. The extras are tasks of their own, queued first (they are the longest).
+    Each share of pages is handed to `done`, and each extra output to `extra_done`, as it comes
+    back, so the parent holds one at a time. The extras are tasks of their own, queued first
+    (they are the longest).
     """
     global _FORKED
     _FORKED = (job, extras, paths)
     shares = min(len(todo), workers * SHARES_PER_WORKER)
     chunks = [todo[start::shares] for start in range(shares)]  # interleaved: every share holds pages of every kind
     tasks: list[str | list[int]] = [*extras, *chunks]
-    made: dict[str, bytes] = {}
     gc.freeze()  # the forked workers' collector then leaves the inherited objects (and their memory pages) alone
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for result in pool.imap_unordered(_in_worker, tasks):
                 if isinstance(result, tuple):
-                    made[result[0]] = result[1]
+                    extra_done(*result)
                     continue
                 for number, data in result:
                     done(number, data)
@@ -350,7 +361,6 @@ def _render_parallel(
     finally:
         gc.unfreeze()
         _FORKED = None
-    return {path: made[path] for path in extras}  # in the order given, whichever finished first
 
 
 _FORKED: tuple[_Job, dict[str, Callable[[list[str]], bytes]], list[str]] | None = None
