@@ -86,7 +86,7 @@ class Session:
         )
         if not self.keep:
             self.documents.clear()
-            self.markup.sweep()  # the converted texts live on in the model
+            self.markup.sweep()  # twice: the memo forgets every text (the converted ones live on in the model)
             self.markup.sweep()
         errors = [p for p in problems if not p.warning or options.strict]
         if errors or explainer is None:
@@ -116,7 +116,6 @@ class Session:
         options = self.options
         if not options.templates.is_dir():
             raise ContentError([Problem(str(options.templates), 0, 0, "templates folder not found", "pass --templates DIR")])
-
         try:
             outputs = render.render_site(
                 explainer,

@@ -81,11 +81,7 @@ def extra_files(explainer: Explainer, pages: list[str]) -> dict[str, bytes]:
 
 def add_files(files: dict[str, bytes], explainer: Explainer) -> None:
     """Add the extra outputs to the rendered files; none may claim a path a page or asset has."""
-    merge(files, extra_files(explainer, list(files)))
-
-
-def merge(files: dict[str, bytes], extra: dict[str, bytes]) -> None:
-    """Add extra outputs made already to the rendered files; none may claim a path a page or asset has."""
+    extra = extra_files(explainer, list(files))
     clashes = sorted(set(extra) & set(files))
     if clashes:
         raise ContentError([Problem(path, 0, 0, "two outputs claim this path", "rename the page, asset or media file that collides") for path in clashes])

@@ -14,6 +14,7 @@ from . import schema
 from .dates import PartialDate
 from .errors import Problem
 from .markup import Converter
+from .memo import Memo
 from .schema import Kind, Record, check_record
 from .sources import Content, Document, Node
 
@@ -45,7 +46,7 @@ def _hash_once(cls: type[T]) -> type[T]:
     return cls
 
 
-class Interner:
+class Interner(Memo[Any]):
     """Hand back last build's object when a newly built one is equal to it.
 
     serve builds the model again after every save; an unchanged event then is the very object
@@ -54,20 +55,8 @@ class Interner:
     up (a source before the events citing it), which keeps each comparison shallow.
     """
 
-    def __init__(self) -> None:
-        self.last: dict[Any, Any] = {}
-        self.now: dict[Any, Any] = {}
-
     def __call__(self, obj: T) -> T:
-        kept = self.now.get(obj)
-        if kept is None:
-            kept = self.last.get(obj, obj)
-            self.now[obj] = kept
-        return kept  # type: ignore[no-any-return]
-
-    def rotate(self) -> None:
-        """End a build: what it did not use is forgotten."""
-        self.last, self.now = self.now, {}
+        return self.get(obj, lambda: obj)  # type: ignore[no-any-return]
 
 
 @_hash_once

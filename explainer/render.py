@@ -84,21 +84,13 @@ class Fragments:
 
     def __init__(self, env: jinja2.Environment) -> None:
         self.env = env
-        self.current: dict[tuple[Any, ...], Markup] = {}
-        self.previous: dict[tuple[Any, ...], Markup] = {}
+        self.made: Memo[Markup] = Memo()
 
     def __call__(self, name: str, *args: Any) -> Markup:
-        key = (name, *args)
-        done = self.current.get(key)
-        if done is None:
-            done = self.previous.get(key)
-            if done is None:
-                done = Markup(getattr(self.env.get_template("macros.html").module, name)(*args))
-            self.current[key] = done
-        return done
+        return self.made.get((name, *args), lambda: Markup(getattr(self.env.get_template("macros.html").module, name)(*args)))
 
     def rotate(self) -> None:
-        self.previous, self.current = self.current, {}
+        self.made.rotate()
 
 
 def event_when(event: Event) -> str:
