@@ -150,7 +150,7 @@ class Staging:
         self.hashes: dict[str, str] = {}
         self.written = self.unchanged = 0
         self.made: set[PurePosixPath] = set()
-        self.checked: set[PurePosixPath] = set()
+        self.real: set[str] = set()  # folders of the current site found to be real (see _through_link)
         self.stats = WriteStats(0, 0, 0)
 
     def __enter__(self) -> Staging:
@@ -177,7 +177,7 @@ class Staging:
             target.parent.mkdir(parents=True, exist_ok=True)
             self.made.add(rel.parent)
         current = self.out.joinpath(*rel.parts)
-        if self.manifest.get(name) == digest and not _through_link(self.out, rel, self.checked) and _same_bytes(current, data):
+        if self.manifest.get(name) == digest and not _through_link(str(self.out), name.rpartition("/")[0], self.real) and _same_bytes(current, data):
             try:
                 os.link(current, target)
                 self.unchanged += 1
@@ -233,42 +233,24 @@ class Staging:
         return WriteStats(self.written, self.unchanged, removed)
 
 
-def _through_link(out: Path, rel: PurePosixPath, checked: set[PurePosixPath]) -> bool:
-    """Whether a folder on the way from out to rel is a symbolic link: writing or deleting there would leave the output folder.
+def _through_link(out: str, folder: str, real: set[str]) -> bool:
+    """Whether `folder` (relative, '' for out itself) or a folder on the way to it inside out is a
+    symbolic link or not a folder: writing or deleting there would leave the output folder.
 
-    `checked` remembers the folders already found to be real, so that a whole site costs one lstat per folder.
+    `real` remembers the folders already found to be real, so that a whole site costs one lstat per folder.
     """
-    for folder in reversed(rel.parents[:-1]):
-        if folder in checked:
+    parts = folder.split("/") if folder else []
+    for end in range(1, len(parts) + 1):
+        step = "/".join(parts[:end])
+        if step in real:
             continue
         try:
-            mode = os.lstat(out.joinpath(*folder.parts)).st_mode
+            mode = os.lstat(os.path.join(out, step)).st_mode
         except FileNotFoundError:
             return False  # it will be made, as a real folder
         if stat.S_ISLNK(mode) or not stat.S_ISDIR(mode):
             return True
-        checked.add(folder)
-    return False
-
-
-def _any_link(out: str, folders: Iterable[str]) -> bool:
-    """Whether any of these folders (or one on the way to it) inside out is a symbolic link or not a folder: one lstat per folder."""
-    real: set[str] = {""}
-    for folder in folders:
-        if folder in real:
-            continue
-        parts = folder.split("/")
-        for end in range(1, len(parts) + 1):
-            step = "/".join(parts[:end])
-            if step in real:
-                continue
-            try:
-                mode = os.lstat(os.path.join(out, step)).st_mode
-            except FileNotFoundError:
-                break  # it will be made, as a real folder
-            if stat.S_ISLNK(mode) or not stat.S_ISDIR(mode):
-                return True
-            real.add(step)
+        real.add(step)
     return False
 
 
@@ -300,7 +282,7 @@ def update_site(out: Path, files: dict[str, bytes], sources: Iterable[Path] = ()
         return write_site(out, files, sources)
     manifest = read_manifest(out)
     hashes: dict[str, str] = {}
-    checked: list[str] = []  # files whose bytes are not the very bytes written or checked last time
+    checked: set[str] = set()  # files whose bytes are not the very bytes written or checked last time
     for name, data in files.items():
         known = _DIGESTS.get(name)
         if known is not None and known[0] is data:
@@ -310,13 +292,14 @@ def update_site(out: Path, files: dict[str, bytes], sources: Iterable[Path] = ()
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
         _DIGESTS[name] = (data, digest)
         hashes[name] = digest
-        checked.append(name)
+        checked.add(name)
     root = str(out)
     # A file whose bytes a former update wrote or checked is taken to be on disk; any other is looked for.
     changed = sorted(name for name in hashes if manifest.get(name) != hashes[name] or (name in checked and not os.path.isfile(os.path.join(root, name))))
     stale = sorted(set(manifest) - set(files), reverse=True)
     # Only the folders written or deleted in matter: nothing may be written or deleted through a link.
-    if _any_link(root, {name.rpartition("/")[0] for name in (*changed, *stale)}):
+    real: set[str] = set()
+    if any(_through_link(root, folder, real) for folder in {name.rpartition("/")[0] for name in (*changed, *stale)}):
         _DIGESTS.clear()
         return write_site(out, files, sources)  # a fresh folder, swapped in: nothing is written through the link
     for name in changed:
