@@ -1,4 +1,9 @@
-"""The build, in order: read, check and model, render, write. Only this module knows the order."""
+"""The build, in order: read, check and model, plan, make, write. Only this module knows the order.
+
+`build.py` calls it once; `serve` calls the same Session.build after every save. What is kept
+between builds lives in the session's one BuildState (engine.py), which decides what is
+current; nothing else keeps state from one build to the next.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import jinja2
-
-from . import extras, output, record, render, schema
+from . import output, record, render, schema
+from .engine import Artifact, BuildState, MemorySink, Sink, execute
 from .errors import ContentError, Problem
-from .markup import Converter
-from .model import Explainer, Interner, RecordMemo, build_explainer, markdown_texts
+from .extras import extra_artifacts
+from .model import Explainer, build_explainer, markdown_texts
 from .progress import Progress
-from .sources import DocumentCache, read_content
+from .sources import read_content
 
 
 @dataclass(frozen=True)
@@ -26,7 +30,7 @@ class Options:
     base_url: str = ""
     drafts: bool = False
     strict: bool = False
-    #: Processes that render pages: 0 means one per core (at most 4); 1 renders in this process.
+    #: Processes that make pages: 0 means one per core (at most 4); 1 makes them in this process.
     workers: int = 0
 
     def worker_count(self) -> int:
@@ -36,11 +40,12 @@ class Options:
 @dataclass
 class Result:
     explainer: Explainer
-    files: dict[str, bytes]
+    files: dict[str, bytes]  # what was made, when the build was asked to keep it (see build)
     warnings: list[Problem] = field(default_factory=list)
     stats: output.WriteStats | None = None
     seconds: float = 0.0
-    pages: int = 0  # HTML pages made (files is empty when they went straight to the output folder)
+    pages: int = 0  # HTML pages in the site
+    made: list[str] = field(default_factory=list)  # the outputs made by this build (the others were current)
 
     def counts(self) -> str:
         x = self.explainer
@@ -52,42 +57,34 @@ class Result:
 
 
 class Session:
-    """One build, or a series of builds in one process (serve), with what can be kept between them.
+    """One build, or a series of builds in one process (serve), sharing one BuildState.
 
-    Kept: the documents read (re-read only when a file's mtime or size changes), the Markdown
-    converter and its memo, the model's objects (an unchanged event stays the same object), the
-    Jinja environment (replaced when any template changes) and the rendered pages (a page is
-    rendered again only when its inputs differ). A session for one build (keep=False) keeps no
-    documents or records: they are freed once the model is built, which halves peak memory.
+    A session for one build (keep=False) keeps nothing: the documents and Markdown are let go
+    of once the model is built, and no artifact is remembered, which halves peak memory.
     """
 
     def __init__(self, options: Options, progress: Progress | None = None, keep: bool = True) -> None:
         self.options = options
         self.keep = keep
         self.progress = progress or Progress()
-        self.documents: DocumentCache = {}
-        self.markup = Converter()
-        self.records: RecordMemo = {}
-        self.intern = Interner()
-        self.pages: render.PageCache = {}
-        self.env: jinja2.Environment | None = None
-        self.templates_stamp: tuple[tuple[str, int, int], ...] = ()
+        self.state = BuildState(options.templates, keep)
+        self.made: list[str] = []  # what the last build made
 
     def load(self) -> tuple[Explainer, list[Problem]]:
         """Read and check all content; raise ContentError listing every problem."""
-        options = self.options
+        options, state = self.options, self.state
         self.progress.stage("reading")
-        content = read_content(options.content, tuple(schema.LIST_KINDS), self.documents)
+        content = read_content(options.content, tuple(schema.LIST_KINDS), state.documents)
         self.progress.stage("converting Markdown")
-        self.markup.prefill(markdown_texts(content), options.worker_count())
+        state.markup.prefill(markdown_texts(content), options.worker_count())
         self.progress.stage("checking")
         explainer, problems = build_explainer(
-            content, drafts=options.drafts, markup=self.markup, record_memo=self.records if self.keep else None, intern=self.intern if self.keep else None
+            content, drafts=options.drafts, markup=state.markup, record_memo=state.records if self.keep else None, intern=state.intern if self.keep else None
         )
         if not self.keep:
-            self.documents.clear()
-            self.markup.sweep()  # twice: the memo forgets every text (the converted ones live on in the model)
-            self.markup.sweep()
+            state.documents.clear()
+            state.markup.sweep()  # twice: the memo forgets every text (the converted ones live on in the model)
+            state.markup.sweep()
         errors = [p for p in problems if not p.warning or options.strict]
         if errors or explainer is None:
             # Warnings wait until the errors are fixed: many follow from an error (an event with
@@ -97,90 +94,97 @@ class Session:
             explainer = replace(explainer, site=replace(explainer.site, base_url=options.base_url.rstrip("/") + "/"))
         return explainer, problems
 
-    def environment(self) -> jinja2.Environment:
-        """The Jinja environment, made again (and rendered pages forgotten) when a template changed."""
-        folder = self.options.templates
-        stamp = tuple((p.relative_to(folder).as_posix(), st.st_mtime_ns, st.st_size) for p in sorted(folder.rglob("*")) if p.is_file() for st in (p.stat(),))
-        if self.env is None or stamp != self.templates_stamp:
-            self.env = render.make_environment(folder)
-            self.templates_stamp = stamp
-            self.pages.clear()
-        return self.env
+    def plan(self, explainer: Explainer) -> list[Artifact]:
+        """Every output of the site as an artifact: theme assets, media, pages, then the extras."""
+        if not self.options.templates.is_dir():
+            raise ContentError([Problem(str(self.options.templates), 0, 0, "templates folder not found", "pass --templates DIR")])
+        assets, asset_paths = render.asset_artifacts(self.state)
+        media = [Artifact(f"media/{name}", render.copy_file, (str(path),)) for name, path in explainer.media_files]
+        pages = render.page_artifacts(explainer, asset_paths, self.state.recall)
+        made = [*assets, *media, *pages]
+        return [*made, *extra_artifacts(explainer, [a.path for a in made])]
 
-    def render(self, explainer: Explainer, with_extras: bool = True, sink: Callable[[str, bytes], None] | None = None) -> dict[str, bytes]:
-        """Render every output (the extras too, unless told not to); two outputs may not claim one path.
-
-        They are returned in memory, or, with a sink, handed to it one by one as they are made
-        (the sink then refuses a path given twice) and none is returned.
-        """
-        options = self.options
-        if not options.templates.is_dir():
-            raise ContentError([Problem(str(options.templates), 0, 0, "templates folder not found", "pass --templates DIR")])
-        try:
-            outputs = render.render_site(
-                explainer,
-                options.templates,
-                self.environment(),
-                self.pages if self.keep else None,  # a one-shot build keeps no pages: they may be written as they come
-                options.worker_count(),
-                extras.makers(explainer, keep=self.keep) if with_extras else None,  # feeds, sitemap, share image, data exports
-                self.progress.stage,
-                self.progress.advance,
-                (lambda item: sink(item.path, item.data)) if sink else None,
-            )
-        except render.TemplateFailure as exc:
-            raise ContentError([exc.problem]) from exc
-        finally:
-            if with_extras:
-                extras.rotate()
-        files: dict[str, bytes] = {}
-        for item in outputs:
-            if sink is not None:
-                sink(item.path, item.data)
-                continue
-            if item.path in files:
-                raise ContentError([Problem(item.path, 0, 0, "two outputs claim this path", "rename the page, event or asset that collides")])
-            files[item.path] = item.data
-        return files
-
-    def build(self, write: bool = True, with_extras: bool = True, stream: bool = False) -> Result:
+    def build(self, write: bool = True, keep_files: bool = False, on_pages: Callable[[], None] | None = None) -> Result:
         """Build the site: everything is read and valid before anything is written to the site.
 
-        With stream (one build from the command line), each output goes into the staging folder
-        as soon as it is made, and the result holds no files: the site is never whole in memory.
-        The staging folder becomes the site only once every output is made.
+        A one-shot build streams each output into the staging folder as it is made, and the
+        staging folder becomes the site only once every output is made. A session that keeps its
+        state (serve) updates its own site in place, writing only what changed; `on_pages` hears
+        when the pages are there (the feeds and data files follow). With write=False, or with
+        keep_files, the outputs are also returned in memory.
         """
-        options = self.options
+        options, state = self.options, self.state
         started = time.perf_counter()
         sources = (options.content, options.templates)
         if write:
             output.recover(options.out)
             output.check_target(options.out, sources)
-        explainer, problems = self.load()
-        warnings = [p for p in problems if p.warning]
-        if write and stream:
-            with output.Staging(options.out, sources) as staging:
-                self.render(explainer, sink=staging.add)
-                self.progress.stage("writing")
-            result = Result(explainer, {}, warnings, staging.stats, pages=sum(1 for name in staging.hashes if name.endswith(".html")))
-        else:
-            files = self.render(explainer, with_extras or write)
-            result = Result(explainer, files, warnings, pages=sum(1 for name in files if name.endswith(".html")))
-            if write:
-                self.progress.stage("writing")
-                result.stats = output.write_site(options.out, files, sources)
-        self.progress.close()
+        state.begin()
+        try:
+            explainer, problems = self.load()
+            render.environment(state)  # before any worker forks: they inherit it
+            plan = self.plan(explainer)
+            memory = MemorySink() if keep_files or not write else None
+            if not write:
+                assert memory is not None
+                state.forget()
+                self._make(plan, memory, on_pages)
+                stats = None
+            elif self.keep and output.LiveFolder.usable(options.out):
+                try:
+                    live = output.LiveFolder(options.out, sources)
+                    self._make(plan, _tee(memory, live), on_pages)
+                    stats = live.finish()
+                except output.LinkInside:  # a fresh folder, swapped in: nothing is written through the link
+                    state.abort()
+                    stats = self._staged(plan, memory, sources, on_pages)
+            else:
+                stats = self._staged(plan, memory, sources, on_pages)
+        except BaseException:
+            state.abort()
+            raise
+        finally:
+            self.progress.close()
+        state.finish(a.path for a in plan)
+        result = Result(explainer, memory.files if memory else {}, [p for p in problems if p.warning], stats)
+        result.pages = sum(1 for a in plan if a.path.endswith(".html"))
+        result.made = self.made
         result.seconds = time.perf_counter() - started
         return result
 
+    def _staged(self, plan: list[Artifact], memory: MemorySink | None, sources: tuple[Path, Path], on_pages: Callable[[], None] | None) -> output.WriteStats:
+        self.state.forget()  # a staging folder starts empty: every output is made
+        with output.Staging(self.options.out, sources) as staging:
+            self._make(plan, _tee(memory, staging), None)
+            self.progress.stage("writing")
+        if on_pages is not None:
+            on_pages()
+        return staging.stats
+
+    def _make(self, plan: list[Artifact], sink: Sink, on_pages: Callable[[], None] | None) -> None:
+        def priority_done(priority: int) -> None:
+            if priority == 0 and on_pages is not None:
+                on_pages()
+
+        run = execute(plan, self.state, sink, self.options.worker_count(), priority_done, self.progress.advance, self.progress.stage)
+        self.made = run.made
+
+
+def _tee(memory: MemorySink | None, sink: Sink) -> Sink:
+    if memory is None:
+        return sink
+    memory.then = sink
+    memory.atomic = sink.atomic
+    return memory
+
 
 def build(options: Options, write: bool = True, progress: Progress | None = None, stream: bool = False) -> Result:
-    """Build the site once: everything is read and valid before anything is written (see Session.build for stream)."""
-    session = Session(options, progress, keep=False)
-    try:
-        return session.build(write, stream=stream)
-    finally:
-        session.progress.close()
+    """Build the site once: everything is read and valid before anything is written.
+
+    With stream (one build from the command line) the outputs go into the staging folder as
+    they are made and the result holds none of them; otherwise they are returned too.
+    """
+    return Session(options, progress, keep=False).build(write, keep_files=not stream)
 
 
 def build_if_changed(options: Options, force: bool = False, progress: Progress | None = None) -> tuple[str, list[Problem]]:
@@ -191,7 +195,7 @@ def build_if_changed(options: Options, force: bool = False, progress: Progress |
     output.check_target(options.out, sources)
     settings = (options.drafts, options.strict, options.base_url)
     stamp = record.fingerprint(sources, settings)
-    leftovers = any(p.exists() for p in output.staging_paths(options.out))  # write_site decides what to do with them
+    leftovers = any(p.exists() for p in output.staging_paths(options.out))  # the staging writer decides what to do with them
     last = None if force or leftovers else record.up_to_date(options.out, stamp)
     if last is not None:
         seconds = time.perf_counter() - started

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,7 +21,7 @@ from markupsafe import escape
 from . import dates
 from .dates import PartialDate
 from .feeds import absolute_links, plain
-from .memo import Memo
+from .memo import Recall, no_memo
 from .model import Event, Explainer, Quote
 from .render import event_when as when
 from .schema import STATUSES
@@ -40,19 +41,15 @@ def _json(data: Any, events: list[str] | None = None) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
-#: Each event's entry in every export, written out once and kept for the next build (see extras.MEMOS).
-TIMELINE_EVENTS: Memo[str] = Memo()
-TIMELINEJS_EVENTS: Memo[str] = Memo()
-CSV_EVENTS: Memo[str] = Memo()
-CSV_QUOTES: Memo[str] = Memo()
 # Content cannot hold a NUL character (sources.py refuses it), so this cannot collide.
 _EVENTS = "\x00events\x00"
 _EVENTS_JSON = json.dumps(_EVENTS)
 
 
-def _events(memo: Memo[str], explainer: Explainer, write: Any) -> list[str]:
+def _events(recall: Recall, explainer: Explainer, write: Callable[[Event, str], str]) -> list[str]:
+    """Each event written out on its own, by a pure function of the event and the base address (so it can be kept from build to build)."""
     base = explainer.site.base_url
-    return [memo.get((e, base), lambda: write(e, base)) for e in explainer.events]  # noqa: B023 - called at once
+    return [recall(write, e, base) for e in explainer.events]
 
 
 # -- our own format ------------------------------------------------------------------
@@ -159,8 +156,12 @@ def _quote(q: Quote, base: str) -> dict[str, Any]:
     }
 
 
-def timeline_json(explainer: Explainer) -> bytes:
-    return _json(timeline_data(explainer), _events(TIMELINE_EVENTS, explainer, lambda e, base: json.dumps(_event(e, base), ensure_ascii=False)))
+def timeline_json(explainer: Explainer, recall: Recall = no_memo) -> bytes:
+    return _json(timeline_data(explainer), _events(recall, explainer, _event_json))
+
+
+def _event_json(e: Event, base: str) -> str:
+    return json.dumps(_event(e, base), ensure_ascii=False)
 
 
 _SLUG = {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"}
@@ -321,8 +322,8 @@ def timeline_schema(base_url: str) -> dict[str, Any]:
     }
 
 
-def timeline_schema_json(explainer: Explainer) -> bytes:
-    return _json(timeline_schema(explainer.site.base_url))
+def timeline_schema_json(base_url: str) -> bytes:
+    return _json(timeline_schema(base_url))
 
 
 # -- TimelineJS3 ---------------------------------------------------------------------
@@ -426,8 +427,12 @@ def timelinejs_data(explainer: Explainer) -> dict[str, Any]:
     }
 
 
-def timelinejs_json(explainer: Explainer) -> bytes:
-    return _json(timelinejs_data(explainer), _events(TIMELINEJS_EVENTS, explainer, lambda e, base: json.dumps(_tl_event(e, base), ensure_ascii=False)))
+def timelinejs_json(explainer: Explainer, recall: Recall = no_memo) -> bytes:
+    return _json(timelinejs_data(explainer), _events(recall, explainer, _tl_event_json))
+
+
+def _tl_event_json(e: Event, base: str) -> str:
+    return json.dumps(_tl_event(e, base), ensure_ascii=False)
 
 
 # -- CSV -------------------------------------------------------------------------------
@@ -465,9 +470,13 @@ EVENT_COLUMNS = [
 ]  # fmt: skip
 
 
-def events_csv(explainer: Explainer) -> bytes:
+def events_csv(explainer: Explainer, recall: Recall = no_memo) -> bytes:
     """data/events.csv: one row per event. lat and lon are those of the event's first place with coordinates."""
-    return _csv(EVENT_COLUMNS, [], "".join(_events(CSV_EVENTS, explainer, lambda e, base: _csv_lines([_event_row(e, base)]))))
+    return _csv(EVENT_COLUMNS, [], "".join(_events(recall, explainer, _event_csv)))
+
+
+def _event_csv(e: Event, base: str) -> str:
+    return _csv_lines([_event_row(e, base)])
 
 
 def _event_row(e: Event, base: str) -> list[Any]:
@@ -492,12 +501,16 @@ QUOTE_COLUMNS = [
 ]  # fmt: skip
 
 
-def quotes_csv(explainer: Explainer) -> bytes:
+def quotes_csv(explainer: Explainer, recall: Recall = no_memo) -> bytes:
     """data/quotes.csv: one row per quotation, with its speaker, source and event."""
     base = explainer.site.base_url
     events = {e.id for e in explainer.events}
-    rows = "".join(CSV_QUOTES.get((q, base, q.event in events), lambda: _csv_lines([_quote_row(q, base, q.event in events)])) for q in explainer.quotes)  # noqa: B023
+    rows = "".join(recall(_quote_csv, q, base, q.event in events) for q in explainer.quotes)
     return _csv(QUOTE_COLUMNS, [], rows)
+
+
+def _quote_csv(q: Quote, base: str, published_event: bool) -> str:
+    return _csv_lines([_quote_row(q, base, published_event)])
 
 
 def _quote_row(q: Quote, base: str, published_event: bool) -> list[Any]:

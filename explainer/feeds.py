@@ -18,11 +18,11 @@ from urllib.parse import urljoin
 from markupsafe import escape
 
 from . import dates
-from .memo import Memo
+from .memo import Recall, no_memo
 from .model import Event, Explainer, Update
 from .render import event_when
 from .sharing import ICON, SHARE_IMAGE
-from .timestamps import event_modified, event_moment, rfc3339
+from .timestamps import Log, UpdatesLog, event_modified, event_moment, rfc3339
 
 ATOM = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -104,51 +104,30 @@ def event_html(event: Event, base_url: str) -> str:
     return absolute_links("\n".join(parts), base_url)  # our links are absolute already; Markdown's start at the site root
 
 
-_ENTRIES: list[tuple[Explainer, list[Entry]]] = []
-#: Per event: its feed entry, and that entry written out in each format (see extras.MEMOS).
-EVENT_ENTRIES: Memo[Entry] = Memo()
-ATOM_ENTRIES: Memo[str] = Memo()
-JSON_ITEMS: Memo[str] = Memo()
-
-
-def entries(explainer: Explainer) -> list[Entry]:
-    """Every event and every updates log entry, newest first (made once for both feeds)."""
-    if _ENTRIES and _ENTRIES[0][0] is explainer:
-        return _ENTRIES[0][1]
-    made = _entries(explainer)
-    _ENTRIES[:] = [(explainer, made)]
-    return made
-
-
-def forget_entries() -> None:
-    """Drop the entries kept for the other feed of the same build."""
-    _ENTRIES.clear()
-
-
-def _entries(explainer: Explainer) -> list[Entry]:
+def entries(explainer: Explainer, recall: Recall = no_memo) -> list[Entry]:
     """Every event and every updates log entry, newest first."""
     base = explainer.site.base_url
-    items: list[Entry] = []
-
-    def entry(event: Event) -> Entry:
-        return Entry(
-            id=event_id(event, base),
-            url=f"{base}events/{event.id}/",
-            title=event.title,
-            summary=plain(event.summary),
-            html=event_html(event, base),
-            published=event_moment(event, explainer),
-            updated=event_modified(event, explainer),
-            tags=(event.phase.title, *event.tags),
-            image=f"{base}media/{event.media.file}" if event.media else "",
-        )
-
-    for event in explainer.events:  # an event's moments depend on the updates log too
-        items.append(EVENT_ENTRIES.get((event, base, explainer.updates), lambda: entry(event)))  # noqa: B023 - called at once
+    log = UpdatesLog(explainer.updates, explainer.published)  # an event's moments depend on the updates log too
+    items = [recall(event_entry, event, base, log) for event in explainer.events]
     seen: set[str] = set()
     for update in reversed(explainer.updates):
         items.append(_update_entry(update, explainer, seen))
     return sorted(items, key=lambda e: (-e.published.timestamp(), e.id))
+
+
+def event_entry(event: Event, base: str, log: Log) -> Entry:
+    """An event's feed entry."""
+    return Entry(
+        id=event_id(event, base),
+        url=f"{base}events/{event.id}/",
+        title=event.title,
+        summary=plain(event.summary),
+        html=event_html(event, base),
+        published=event_moment(event, log),
+        updated=event_modified(event, log),
+        tags=(event.phase.title, *event.tags),
+        image=f"{base}media/{event.media.file}" if event.media else "",
+    )
 
 
 def _update_entry(update: Update, explainer: Explainer, seen: set[str]) -> Entry:
@@ -175,11 +154,11 @@ def _update_entry(update: Update, explainer: Explainer, seen: set[str]) -> Entry
     )
 
 
-def atom_feed(explainer: Explainer) -> bytes:
+def atom_feed(explainer: Explainer, recall: Recall = no_memo) -> bytes:
     """feed.xml: an Atom 1.0 feed."""
     site = explainer.site
     base = site.base_url
-    items = entries(explainer)
+    items = entries(explainer, recall)
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed", {XML_LANG: site.language})
     add(feed, "id", base)
@@ -196,7 +175,7 @@ def atom_feed(explainer: Explainer) -> bytes:
     ET.indent(feed)
     head = ET.tostring(feed, encoding="unicode").removesuffix("\n</feed>")
     # Each entry is written on its own (and kept for the next build), indented as a child of <feed>.
-    body = [ATOM_ENTRIES.get(item, lambda: _atom_entry(item)) for item in items]  # noqa: B023 - called at once
+    body = [recall(_atom_entry, item) for item in items]
     # One join of every part: with 10,000 entries each extra copy of the feed is 30 MB.
     return "".join(['<?xml version="1.0" encoding="utf-8"?>\n', head, *body, "\n</feed>\n"]).encode("utf-8")
 
@@ -224,7 +203,7 @@ def _atom_entry(item: Entry) -> str:
     return "\n  " + ET.tostring(entry, encoding="unicode")
 
 
-def json_feed(explainer: Explainer) -> bytes:
+def json_feed(explainer: Explainer, recall: Recall = no_memo) -> bytes:
     """feed.json: a JSON Feed 1.1."""
     site = explainer.site
     base = site.base_url
@@ -241,7 +220,7 @@ def json_feed(explainer: Explainer) -> bytes:
         "items": [],
     }
     head = json.dumps(feed, ensure_ascii=False).removesuffix("[]}")  # no indent: the C encoder
-    items = [JSON_ITEMS.get(item, lambda: _json_item(item)) for item in entries(explainer)]  # noqa: B023 - called at once
+    items = [recall(_json_item, item) for item in entries(explainer, recall)]
     parts = [head, "["]
     for number, item in enumerate(items):
         parts += (", ", item) if number else (item,)

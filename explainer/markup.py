@@ -11,8 +11,6 @@ not given to it at all: it is shown as plain, escaped text, and Rendered.refused
 
 from __future__ import annotations
 
-import gc
-import multiprocessing
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
@@ -28,6 +26,7 @@ from markdown.extensions.tables import TableExtension
 from markdown.treeprocessors import Treeprocessor
 
 from .schema import url_problem
+from .workers import can_fork, fork_map
 
 
 @dataclass(frozen=True)
@@ -122,13 +121,6 @@ def _as_plain_text(text: str) -> str:
 #: Below this many new texts, forking workers costs more than it saves.
 PARALLEL_MIN_TEXTS = 400
 
-_FORKED: Converter | None = None
-
-
-def _convert_in_worker(texts: list[str]) -> list[Rendered]:
-    assert _FORKED is not None
-    return [_FORKED._convert(text) for text in texts]
-
 
 class Converter:
     """Markdown to HTML with one reused Python-Markdown instance and a memo of converted texts.
@@ -159,21 +151,11 @@ class Converter:
         texts, nothing is done here and convert() does the work as it is asked.
         """
         todo = [text for text in dict.fromkeys(texts) if text not in self._memo and text not in self._older]
-        if workers < 2 or len(todo) < PARALLEL_MIN_TEXTS or "fork" not in multiprocessing.get_all_start_methods():
+        if workers < 2 or len(todo) < PARALLEL_MIN_TEXTS or not can_fork():
             return
-        global _FORKED
-        _FORKED = self
         chunks = [todo[start::workers] for start in range(workers)]
-        gc.freeze()  # the forked worker's collector then leaves the inherited objects (and their memory pages) alone
-        try:
-            # This process converts the first share while the forked ones convert the rest.
-            with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
-                pending = pool.map_async(_convert_in_worker, chunks[1:])
-                parts = [[self._convert(text) for text in chunks[0]], *pending.get()]
-        finally:
-            gc.unfreeze()
-            _FORKED = None
-        for chunk, part in zip(chunks, parts, strict=True):
+        # The forked workers inherit this converter; each converts a share and sends the HTML back.
+        for chunk, part in fork_map(lambda chunk: (chunk, [self._convert(text) for text in chunk]), chunks, workers):
             self._memo.update(zip(chunk, part, strict=True))
 
     def sweep(self) -> None:

@@ -8,7 +8,7 @@ memo never grows across rebuilds.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 V = TypeVar("V")
 
@@ -30,3 +30,12 @@ class Memo(Generic[V]):
     def rotate(self) -> None:
         """End a build: keep what it used, for the next one."""
         self.last, self.now = self.now, {}
+
+
+#: How a maker asks for a pure function's result: recall(make, *args) returns make(*args), perhaps kept from an earlier build.
+Recall = Callable[..., Any]
+
+
+def no_memo(make: Callable[..., V], *args: Any) -> V:
+    """A Recall that keeps nothing: each result is made when asked for."""
+    return make(*args)

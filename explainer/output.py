@@ -165,12 +165,14 @@ class Staging:
             raise
         return self
 
-    def add(self, name: str, data: bytes) -> None:
+    atomic = True  # nothing is visible before the swap: artifacts may stream in as they are made
+
+    def add(self, name: str, data: bytes, digest: str = "") -> None:
         """Put one file into the new site: hard-linked from the current site if its bytes are unchanged."""
         if name in self.hashes:
             raise ContentError([Problem(name, 0, 0, "two outputs claim this path", "rename the page, event or asset that collides")])
         rel = safe_relative(name)
-        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        digest = digest or hashlib.blake2b(data, digest_size=16).hexdigest()
         self.hashes[name] = digest
         target = self.new.joinpath(*rel.parts)
         if rel.parent not in self.made:
@@ -186,6 +188,9 @@ class Staging:
                 pass
         target.write_bytes(data)
         self.written += 1
+
+    def keep(self, name: str, digest: str) -> None:
+        raise AssertionError("a staging folder is filled from an empty build state")
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, traceback: object) -> None:
         if exc is None:
@@ -262,65 +267,70 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-#: The digest of each file last written by update_site, with the bytes it was made from: serve's
-#: caches hand back the very same bytes object for an unchanged page, which then is not hashed again.
-_DIGESTS: dict[str, tuple[bytes, str]] = {}
+class LinkInside(Exception):  # noqa: N818 - a condition, handled by the builder
+    """A symbolic link (or a file) stands where a folder of the site should be: writing there would leave the folder."""
 
 
-def update_site(out: Path, files: dict[str, bytes], sources: Iterable[Path] = ()) -> WriteStats:
-    """Bring a site we made up to date in place, file by file (serve's rebuilds).
+class LiveFolder:
+    """serve's output: a site we made, brought up to date in place, file by file.
 
-    Each changed file is replaced atomically (temporary file, then os.replace), so a request
-    served during the update never sees half a file and the folder never disappears;
-    unchanged files are not touched (same bytes, same mtime); files no longer built are removed.
-    The manifest is replaced last. The first build of a session goes through write_site, and so
-    does any update that would write or delete through a symbolic link found inside the folder.
+    Each changed file is replaced atomically (a temporary file, then os.replace), so a request
+    served during the update never sees half a file and the folder never disappears; a file
+    whose bytes are unchanged is not touched (same bytes, same mtime); files no longer built are
+    removed and the manifest is replaced last, by finish(). Writing or deleting through a
+    symbolic link found inside the folder raises LinkInside: the builder then builds a fresh
+    folder and swaps it in (Staging).
     """
-    check_target(out, sources)
-    if not (out / MARKER).is_file():
-        _DIGESTS.clear()
-        return write_site(out, files, sources)
-    manifest = read_manifest(out)
-    hashes: dict[str, str] = {}
-    checked: set[str] = set()  # files whose bytes are not the very bytes written or checked last time
-    for name, data in files.items():
-        known = _DIGESTS.get(name)
-        if known is not None and known[0] is data:
-            hashes[name] = known[1]
-            continue
+
+    atomic = False  # each file is visible at once: give it only what is known to be good
+
+    def __init__(self, out: Path, sources: Iterable[Path] = ()) -> None:
+        check_target(out, sources)
+        self.out = out
+        self.root = str(out)
+        self.manifest = read_manifest(out)
+        self.hashes: dict[str, str] = {}
+        self.written = 0
+        self.real: set[str] = set()  # folders found to be real (see _through_link)
+
+    @staticmethod
+    def usable(out: Path) -> bool:
+        """Whether there is a site of ours to update in place."""
+        return (out / MARKER).is_file()
+
+    def add(self, name: str, data: bytes, digest: str) -> None:
         safe_relative(name)
-        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-        _DIGESTS[name] = (data, digest)
-        hashes[name] = digest
-        checked.add(name)
-    root = str(out)
-    # A file whose bytes a former update wrote or checked is taken to be on disk; any other is looked for.
-    changed = sorted(name for name in hashes if manifest.get(name) != hashes[name] or (name in checked and not os.path.isfile(os.path.join(root, name))))
-    stale = sorted(set(manifest) - set(files), reverse=True)
-    # Only the folders written or deleted in matter: nothing may be written or deleted through a link.
-    real: set[str] = set()
-    if any(_through_link(root, folder, real) for folder in {name.rpartition("/")[0] for name in (*changed, *stale)}):
-        _DIGESTS.clear()
-        return write_site(out, files, sources)  # a fresh folder, swapped in: nothing is written through the link
-    for name in changed:
-        target = os.path.join(root, name)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
+        self.hashes[name] = digest
+        target = os.path.join(self.root, name)
+        if self.manifest.get(name) == digest and os.path.isfile(target):
+            return
+        if _through_link(self.root, name.rpartition("/")[0], self.real):
+            raise LinkInside(name)
         head, tail = os.path.split(target)
+        os.makedirs(head, exist_ok=True)
         temporary = os.path.join(head, f".{tail}.tmp")
-        Path(temporary).write_bytes(files[name])
+        Path(temporary).write_bytes(data)
         os.replace(temporary, target)
-    written = len(changed)
-    for name in set(_DIGESTS) - set(files):
-        del _DIGESTS[name]
-    for name in stale:
-        rel = safe_relative(name)
-        target_path = out.joinpath(*rel.parts)
-        target_path.unlink(missing_ok=True)
-        for parent in target_path.parents:
-            if parent == out or any(parent.iterdir()):
-                break
-            parent.rmdir()
-    temporary = os.path.join(root, f"{MARKER}.tmp")
-    Path(temporary).write_text(json.dumps({"generator": "explainer", "files": hashes}, sort_keys=True, indent=0), "utf-8")
-    os.replace(temporary, out / MARKER)
-    return WriteStats(written, len(files) - written, len(stale))
+        self.written += 1
+
+    def keep(self, name: str, digest: str) -> None:
+        self.hashes[name] = digest
+
+    def finish(self) -> WriteStats:
+        """Remove what is no longer built, then write the manifest."""
+        stale = sorted(set(self.manifest) - set(self.hashes), reverse=True)
+        if any(_through_link(self.root, folder, self.real) for folder in {name.rpartition("/")[0] for name in stale}):
+            raise LinkInside(stale[0])
+        for name in stale:
+            rel = safe_relative(name)
+            target_path = self.out.joinpath(*rel.parts)
+            target_path.unlink(missing_ok=True)
+            for parent in target_path.parents:
+                if parent == self.out or any(parent.iterdir()):
+                    break
+                parent.rmdir()
+        if self.hashes != self.manifest or stale:
+            temporary = os.path.join(self.root, f"{MARKER}.tmp")
+            Path(temporary).write_text(json.dumps({"generator": "explainer", "files": self.hashes}, sort_keys=True, indent=0), "utf-8")
+            os.replace(temporary, self.out / MARKER)
+        return WriteStats(self.written, len(self.hashes) - self.written, len(stale))

@@ -40,10 +40,8 @@ from livereload.watcher import Watcher
 from tornado import ioloop
 from tornado.web import HTTPError
 
-from . import extras
 from .builder import Options, Session
 from .errors import ContentError, ExplainerError, OutputError, Problem
-from .output import update_site
 from .sources import is_editor_temp
 
 #: How long the watcher waits for more changes before it hands over a batch (ms).
@@ -339,7 +337,6 @@ class Preview:
         # One process: forking beside the watcher and server threads is not safe, and
         # rebuilds render only the pages that changed anyway.
         self.session = Session(replace(options, workers=1))
-        self.last_extras: dict[str, bytes] = {}  # feeds and data files of the last build, kept while the pages are replaced
         self.state = State()
         self.loop: ioloop.IOLoop | None = None
         self.watcher = SourceWatcher(self.watched(), self.rebuild)
@@ -366,36 +363,23 @@ class Preview:
             print(text, flush=True)
 
     def build(self, pages_ready: Callable[[], None] | None = None) -> bool:
-        """Build into the output folder; on failure keep the last good site and record why.
+        """Build into the output folder with the session's builder; on failure keep the last good site and record why.
 
-        The pages are written first, with the last build's feeds and data files, and
-        `pages_ready` is called (serve reloads the browsers then); the feeds and data files,
-        which a reader's browser does not wait for, follow. When this returns, the folder is
-        exactly what a clean build writes.
+        `pages_ready` is called once the pages are written (serve reloads the browsers then); the
+        feeds and data files, which a reader's browser does not wait for, follow. When this
+        returns, the folder is exactly what a clean build writes.
         """
-        try:
-            return self._build(pages_ready)
-        finally:
-            self.session.markup.sweep()  # forget the Markdown of texts this build no longer has: memory follows the explainer, not the saves
-
-    def _build(self, pages_ready: Callable[[], None] | None) -> bool:
         started = time.perf_counter()
-        sources = (self.options.content, self.options.templates)
+
+        def on_pages() -> None:
+            with self.state.lock:
+                self.state.problems = []
+            if pages_ready is not None:
+                pages_ready()
+
         try:
-            result = self.session.build(write=False, with_extras=False)
             try:
-                pages = result.files
-                first = update_site(self.options.out, {**self.last_extras, **pages}, sources)
-                with self.state.lock:
-                    self.state.problems = []
-                if pages_ready is not None:
-                    pages_ready()
-                files = dict(pages)
-                extras.add_files(files, result.explainer)
-                second = update_site(self.options.out, files, sources)
-                changed = first.written + second.written
-                self.last_extras = {path: data for path, data in files.items() if path not in pages}
-                result.files = files
+                result = self.session.build(on_pages=on_pages)
             except OSError as exc:  # a full disk, a read-only folder: the files already replaced are whole, the others are the last build's
                 what = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
                 raise OutputError(f"cannot write the site: {what}; the files not yet replaced are the last build's, the next save writes them") from exc
@@ -411,6 +395,7 @@ class Preview:
                 self.state.problems = [problem]
             print(f"error: {exc}", file=sys.stderr, flush=True)
             return False
+        changed = result.stats.written if result.stats else 0
         with self.state.lock:
             self.state.problems = []
             self.state.builds += 1

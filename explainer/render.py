@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 import hashlib
-import multiprocessing
 import posixpath
 import re
 import traceback
@@ -19,6 +17,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import dates, sharing
+from .engine import Artifact, BuildState, Context, Failure
 from .errors import Problem
 from .memo import Memo
 from .model import Event, Explainer, Quote
@@ -27,23 +26,34 @@ from .schema import STATUSES
 _HASHED = (".css", ".js")
 
 
-@dataclass(frozen=True)
-class Output:
-    """A page or file to write, by its path inside the output folder."""
+class Environment(jinja2.Environment):
+    """Jinja's environment, recording every template an artifact loads (extends, include, import
+    and get_template all come through _load_template) in the artifact's Context."""
 
-    path: str
-    data: bytes
+    context: Context | None = None
 
-
-class TemplateFailure(Exception):  # noqa: N818 - it carries a Problem, it is not one
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(str(problem))
-        self.problem = problem
+    def _load_template(self, name: str, globals: Any) -> jinja2.Template:
+        if self.context is not None:
+            self.context.read("template", name)
+        return super()._load_template(name, globals)
 
 
-def make_environment(templates: Path) -> jinja2.Environment:
+def environment(state: BuildState) -> Environment:
+    """The build state's Jinja environment, made anew (its compiled templates and fragments
+    forgotten) when any template's bytes changed."""
+    folder = state.templates
+    names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() and p.relative_to(folder).parts[0] != "assets")
+    stamp = tuple((name, state.file_digest(str(folder / name))) for name in names)
+    if state.env is None or stamp != state.env_stamp:
+        state.env = make_environment(folder)
+        state.env_stamp = stamp
+    env: Environment = state.env
+    return env
+
+
+def make_environment(templates: Path) -> Environment:
     """The Jinja environment: autoescaped, strict about undefined names, our filters."""
-    env = jinja2.Environment(
+    env = Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -77,16 +87,18 @@ class Fragments:
     """Call a macro of macros.html, reusing its output when called with equal arguments.
 
     The explainer page shows every event through one macro; when serve rebuilds after an
-    edit, only the items whose event changed are rendered again. The cache belongs to the
-    Jinja environment, which is made anew whenever a template changes; entries not used by
-    the latest render are dropped, so it does not grow across rebuilds.
+    edit, only the items whose event changed are rendered again. The memo belongs to the
+    Jinja environment, which is made anew whenever a template changes; the build state rotates
+    it at the end of each build, so it does not grow across rebuilds.
     """
 
-    def __init__(self, env: jinja2.Environment) -> None:
+    def __init__(self, env: Environment) -> None:
         self.env = env
         self.made: Memo[Markup] = Memo()
 
     def __call__(self, name: str, *args: Any) -> Markup:
+        if self.env.context is not None:  # read even when the fragment is reused, so the page records it
+            self.env.context.read("template", "macros.html")
         return self.made.get((name, *args), lambda: Markup(getattr(self.env.get_template("macros.html").module, name)(*args)))
 
     def rotate(self) -> None:
@@ -101,22 +113,28 @@ def event_when(event: Event) -> str:
     return when
 
 
-def asset_files(templates: Path) -> dict[str, Output]:
-    """Theme assets by logical name, CSS and JavaScript with a content hash in the file name."""
-    folder = templates / "assets"
-    assets: dict[str, Output] = {}
+def asset_artifacts(state: BuildState) -> tuple[list[Artifact], tuple[tuple[str, str], ...]]:
+    """The theme's assets as artifacts, and their output paths by name: CSS and JavaScript carry a content hash."""
+    folder = state.templates / "assets"
+    artifacts: list[Artifact] = []
+    paths: list[tuple[str, str]] = []
     if not folder.is_dir():
-        return assets
+        return artifacts, ()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         name = path.relative_to(folder).as_posix()
-        data = path.read_bytes()
         if path.suffix in _HASHED:
-            digest = hashlib.sha256(data).hexdigest()[:10]
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
             target = f"assets/{name[: -len(path.suffix)]}.{digest}{path.suffix}"
         else:
             target = f"assets/{name}"
-        assets[name] = Output(target, data)
-    return assets
+        artifacts.append(Artifact(target, copy_file, (str(path),)))
+        paths.append((name, target))
+    return artifacts, tuple(paths)
+
+
+def copy_file(context: Context, path: str) -> bytes:
+    """A file copied as it is (a theme asset, a media file)."""
+    return context.read_file(path)
 
 
 @dataclass(frozen=True)
@@ -130,12 +148,19 @@ class PageSpec:
     context: tuple[tuple[str, Any], ...]
 
 
-def page_specs(explainer: Explainer) -> list[PageSpec]:
-    """Every page of the site with exactly the data its template receives.
+def page_artifacts(explainer: Explainer, assets: tuple[tuple[str, str], ...], memo: Callable[..., Any]) -> list[Artifact]:
+    """Every page of the site, each made from exactly the data its template receives.
 
-    Pages other than the overview ones get only what they show (not the whole explainer), so
-    that an unchanged context means an unchanged page: serve re-renders only what changed.
+    A page gets only what it shows (not the whole explainer, but for the overview pages), so
+    that equal arguments mean an unchanged page: serve re-renders only what changed.
     """
+    site = explainer.site
+    base_path = urlsplit(site.base_url).path or "/"
+    return [Artifact(spec.path, render_page, (spec, site, base_path, assets)) for spec in page_specs(explainer, memo)]
+
+
+def page_specs(explainer: Explainer, memo: Callable[..., Any]) -> list[PageSpec]:
+    """Every page of the site with exactly the data its template receives."""
     site = explainer.site
     nav = tuple(p for p in explainer.pages if not p.lead)
     specs: list[PageSpec] = []
@@ -146,17 +171,12 @@ def page_specs(explainer: Explainer) -> list[PageSpec]:
 
     add("index.html", "index.html", site.title, x=explainer, filters=filter_choices(explainer))
     events = explainer.events
-
-    def event_page(event: Event, previous: Event | None, following: Event | None) -> PageSpec:
-        context = {"event": event, "times": sharing.event_times(event, explainer), "previous": previous, "next": following, "nav": nav}
-        return PageSpec(f"events/{event.id}/index.html", "event.html", f"{event.title} · {site.title}", _plain(event.summary), tuple(sorted(context.items())))
-
     for number, event in enumerate(events):
         previous = events[number - 1] if number else None
         following = events[number + 1] if number + 1 < len(events) else None
-        # The same spec object as last build when nothing it holds changed: the page cache then compares by identity.
-        key = (event, previous, following, explainer.updates, site, nav)
-        specs.append(EVENT_SPECS.get(key, lambda: event_page(event, previous, following)))  # noqa: B023 - called at once
+        times = sharing.event_times(event, explainer)
+        add("event.html", f"events/{event.id}/index.html", f"{event.title} · {site.title}", memo(_plain, event.summary),
+            event=event, times=times, previous=previous, next=following)  # fmt: skip
         for alias in event.aliases:
             add("redirect.html", f"events/{alias}/index.html", event.title, target=event)
     add("quotes.html", "quotes/index.html", f"Quotations · {site.title}", x=explainer)
@@ -178,204 +198,22 @@ def page_specs(explainer: Explainer) -> list[PageSpec]:
         add("page.html", f"{doc.id}/index.html", f"{doc.title} · {site.title}", doc.description, doc=doc)
     add("404.html", "404.html", f"Page not found · {site.title}")
     add("embed.html", "embed/index.html", f"Timeline · {site.title}", x=explainer)
-    EVENT_SPECS.rotate()
     return specs
 
 
-#: Event pages' specs from the last build (see page_specs).
-EVENT_SPECS: Memo[PageSpec] = Memo()
-
-
-#: Rendered pages from an earlier build in this process: path -> (inputs, bytes).
-PageCache = dict[str, tuple[tuple[Any, ...], bytes]]
-
-
-#: Below this many pages to render, forking workers costs more than it saves.
-PARALLEL_MIN_PAGES = 50
-
-
-def render_site(
-    explainer: Explainer,
-    templates: Path,
-    env: jinja2.Environment | None = None,
-    cache: PageCache | None = None,
-    workers: int = 1,
-    extras: dict[str, Callable[[list[str]], bytes]] | None = None,
-    stage: Callable[[str, int], None] | None = None,
-    advance: Callable[[int], None] | None = None,
-    sink: Callable[[Output], None] | None = None,
-) -> list[Output]:
-    """Render every page of the site; raise TemplateFailure naming the template and line.
-
-    With a cache (kept by serve, emptied when a template changes), a page whose inputs are
-    equal to last time is not rendered again: its bytes are reused. With workers > 1 and
-    enough pages, the pages are shared out among forked processes (same bytes, in order),
-    `extras` makes the outputs beside the pages (by path) from the list of every output path;
-    with workers, each is made in one of them too, beside the pages. Their outputs come last.
-    `stage` hears how many pages are to be rendered, and `advance` as they are done.
-    With a `sink`, every output is handed to it as soon as it is made, and none is returned
-    (nor kept): a build that writes as it goes never holds the whole site.
-    """
-    env = env or make_environment(templates)
-    assets = asset_files(templates)
-    asset_paths = tuple(sorted((name, out.path) for name, out in assets.items()))
-    site = explainer.site
-    base_path = urlsplit(site.base_url).path or "/"
-    outputs: list[Output] = [*assets.values()]
-    outputs += [Output(f"media/{name}", path.read_bytes()) for name, path in explainer.media_files]
-    paths = [item.path for item in outputs]
-    if sink is not None:
-        for item in outputs:
-            sink(item)
-        outputs = []
-    specs = page_specs(explainer)
-    paths += [spec.path for spec in specs]
-    pages: list[bytes | None] = [None] * len(specs)
-    todo: list[int] = []
-    for number, spec in enumerate(specs):
-        hit = cache.get(spec.path) if cache is not None else None
-        if hit is not None and hit[0] == (spec, site, asset_paths):
-            pages[number] = hit[1]
-        else:
-            todo.append(number)
-
-    failures: list[tuple[int, Problem]] = []
-
-    def done(number: int, data: bytes | Problem) -> None:
-        if isinstance(data, Problem):
-            failures.append((number, data))
-            return
-        if cache is not None:
-            cache[specs[number].path] = ((specs[number], site, asset_paths), data)
-        if sink is not None:
-            sink(Output(specs[number].path, data))
-        else:
-            pages[number] = data
-
-    job = _Job(env, templates, specs, site, base_path, assets)
-    step = advance or (lambda steps: None)
-    if stage is not None:
-        stage("rendering pages", len(todo))
-    made: dict[str, bytes] = {}
-
-    def extra_done(path: str, data: bytes) -> None:
-        if sink is not None:
-            sink(Output(path, data))  # at once: the feeds of a long story are tens of megabytes each
-        else:
-            made[path] = data
-
-    if workers > 1 and len(todo) >= PARALLEL_MIN_PAGES and "fork" in multiprocessing.get_all_start_methods():
-        _render_parallel(job, todo, workers, extras or {}, paths, step, done, extra_done)
-        made = {path: made[path] for path in (extras or {}) if path in made}  # in the order given, whichever finished first
-    else:
-        for number in todo:
-            done(number, job.render(number))
-            step(1)
-        for path, make in (extras or {}).items():
-            extra_done(path, make(paths))
-    if failures:  # the first page in order, whichever worker finished first
-        raise TemplateFailure(min(failures, key=lambda failure: failure[0])[1])
-    if sink is not None:
-        for number, data in enumerate(pages):
-            if data is not None:  # reused from the cache
-                sink(Output(specs[number].path, data))
-        for path, data in made.items():
-            sink(Output(path, data))
-    else:
-        outputs += [Output(spec.path, data) for spec, data in zip(specs, pages, strict=True) if data is not None]
-        outputs += [Output(path, data) for path, data in made.items()]
-    fragments = env.globals.get("fragment")
-    if isinstance(fragments, Fragments):
-        fragments.rotate()
-    return outputs
-
-
-@dataclass(frozen=True)
-class _Job:
-    """What a (possibly forked) renderer needs to render any of the pages by number."""
-
-    env: jinja2.Environment
-    templates: Path
-    specs: list[PageSpec]
-    site: Any
-    base_path: str
-    assets: dict[str, Output]
-
-    def render(self, number: int) -> bytes:
-        return _render_page(self.env, self.templates, self.specs[number], self.site, self.base_path, self.assets)
-
-    def render_many(self, numbers: list[int]) -> list[tuple[int, bytes | Problem]]:
-        done: list[tuple[int, bytes | Problem]] = []
-        for number in numbers:
-            try:
-                done.append((number, self.render(number)))
-            except TemplateFailure as exc:
-                done.append((number, exc.problem))
-                break
-        return done
-
-
-#: Pages are handed to the workers in this many shares each, so that progress can be shown.
-SHARES_PER_WORKER = 8
-
-
-def _render_parallel(
-    job: _Job,
-    todo: list[int],
-    workers: int,
-    extras: dict[str, Callable[[list[str]], bytes]],
-    paths: list[str],
-    advance: Callable[[int], None],
-    done: Callable[[int, bytes | Problem], None],
-    extra_done: Callable[[str, bytes], None],
-) -> None:
-    """Render pages and make the extras in forked processes, which inherit the compiled templates and the model.
-
-    Each share of pages is handed to `done`, and each extra output to `extra_done`, as it comes
-    back, so the parent holds one at a time. The extras are tasks of their own, queued first
-    (they are the longest).
-    """
-    global _FORKED
-    _FORKED = (job, extras, paths)
-    shares = min(len(todo), workers * SHARES_PER_WORKER)
-    chunks = [todo[start::shares] for start in range(shares)]  # interleaved: every share holds pages of every kind
-    tasks: list[str | list[int]] = [*extras, *chunks]
-    gc.freeze()  # the forked workers' collector then leaves the inherited objects (and their memory pages) alone
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for result in pool.imap_unordered(_in_worker, tasks):
-                if isinstance(result, tuple):
-                    extra_done(*result)
-                    continue
-                for number, data in result:
-                    done(number, data)
-                advance(len(result))
-    finally:
-        gc.unfreeze()
-        _FORKED = None
-
-
-_FORKED: tuple[_Job, dict[str, Callable[[list[str]], bytes]], list[str]] | None = None
-
-
-def _in_worker(task: str | list[int]) -> tuple[str, bytes] | list[tuple[int, bytes | Problem]]:
-    """One task in a forked worker: an extra output by path, or a share of pages by number."""
-    assert _FORKED is not None
-    job, extras, paths = _FORKED
-    if isinstance(task, str):
-        return task, extras[task](paths)
-    return job.render_many(task)
-
-
-def _render_page(env: jinja2.Environment, templates: Path, spec: PageSpec, site: Any, base_path: str, assets: dict[str, Output]) -> bytes:
+def render_page(context: Context, spec: PageSpec, site: Any, base_path: str, assets: tuple[tuple[str, str], ...]) -> bytes:
+    """One page through its template; a template error becomes a Failure naming the template and line."""
     path = spec.path
     depth = path.count("/")
     root = base_path if path == "404.html" else "../" * depth if depth else ""
     url_path = "" if path in ("index.html", "404.html") else path.removesuffix("index.html")
+    paths = dict(assets)
 
     def asset(name: str) -> str:
-        return root + assets[name].path
+        return root + paths[name]
 
+    env = environment_of(context)
+    env.context = context
     try:
         html = env.get_template(spec.template).render(
             site=site,
@@ -389,11 +227,18 @@ def _render_page(env: jinja2.Environment, templates: Path, spec: PageSpec, site:
             **dict(spec.context),
         )
     except Exception as exc:  # a template can raise anything; only ours are located
-        problem = template_problem(exc, templates)
+        problem = template_problem(exc, context.state.templates)
         if problem is None:
             raise
-        raise TemplateFailure(problem) from exc
+        raise Failure(problem) from exc
+    finally:
+        env.context = None
     return html.encode("utf-8")
+
+
+def environment_of(context: Context) -> Environment:
+    env: Environment = context.env
+    return env
 
 
 def person_links(explainer: Explainer) -> tuple[dict[str, list[Quote]], dict[str, list[Event]]]:
@@ -431,7 +276,7 @@ def template_problem(exc: BaseException, templates: Path) -> Problem | None:
 
 def _template_hint(exc: BaseException) -> str:
     if isinstance(exc, jinja2.UndefinedError):
-        return "the name is not available here; see docs/templates.md for what each template receives"
+        return "the name is not available in this template: check its spelling, and that this page kind receives it"
     if isinstance(exc, jinja2.TemplateNotFound):
         return "create it in the templates folder or fix the name"
     return "check the expression on this line"

@@ -6,7 +6,6 @@ text alone (and Pillow's version), never on the machine's fonts or the clock.
 
 from __future__ import annotations
 
-import functools
 import io
 import json
 import unicodedata
@@ -166,7 +165,6 @@ def _short_address(url: str) -> str:
     return (parts.netloc + parts.path).rstrip("/")
 
 
-@functools.lru_cache(maxsize=4)
 def _share_image(title: str, dek: str, address: str) -> bytes:
     width, height = SHARE_SIZE
     image = Image.new("RGB", SHARE_SIZE, _NAVY)
@@ -231,7 +229,6 @@ def _png(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-@functools.lru_cache(maxsize=2)
 def icon(size: int = 512) -> Image.Image:
     """The favicon (templates/assets/favicon.svg) drawn as a bitmap: three lines and a dot on navy."""
     scale = size / 32
@@ -248,13 +245,11 @@ def icon(size: int = 512) -> Image.Image:
     return big.reduce(2)  # drawn at twice the size and averaged down: smooth edges, ten times faster than LANCZOS
 
 
-@functools.lru_cache(maxsize=1)
 def icon_png() -> bytes:
     """icon.png, 512×512: for home screens, the JSON Feed and the publisher logo."""
     return _png(icon(512))
 
 
-@functools.lru_cache(maxsize=1)
 def favicon_ico() -> bytes:
     """favicon.ico with 16, 32 and 48 pixel images, for browsers and readers that ignore the SVG (scaled from 48, not 512: 50 ms less)."""
     buffer = io.BytesIO()

@@ -24,17 +24,24 @@ def page_url(path: str, base_url: str) -> str:
     return base_url + path.removesuffix("index.html")
 
 
-def sitemap_xml(paths: Iterable[str], explainer: Explainer) -> bytes:
-    """sitemap.xml: each page with the time it last changed, as the updates log tells it."""
-    base = explainer.site.base_url
+def page_times(listed: Iterable[str], explainer: Explainer) -> list[tuple[str, str]]:
+    """Each listed page with the time it last changed, as the updates log tells it ('' if unknown)."""
     modified = {f"events/{e.id}/index.html": page_modified(e, explainer) for e in explainer.events}
+    times = []
+    for path in listed:
+        moment = modified.get(path, explainer.modified)
+        times.append((path, rfc3339(moment) if moment is not None else ""))
+    return times
+
+
+def sitemap_xml(pages: Iterable[tuple[str, str]], base_url: str) -> bytes:
+    """sitemap.xml: each page (see page_times) with the time it last changed."""
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{SITEMAP}">']
     # Written out by hand: a plain list, and tens of thousands of entries for a long story.
-    for path in listed_pages(paths, explainer):
-        lines += ["  <url>", f"    <loc>{_text(page_url(path, base))}</loc>"]
-        moment = modified.get(path, explainer.modified)
-        if moment is not None:
-            lines.append(f"    <lastmod>{rfc3339(moment)}</lastmod>")
+    for path, moment in pages:
+        lines += ["  <url>", f"    <loc>{_text(page_url(path, base_url))}</loc>"]
+        if moment:
+            lines.append(f"    <lastmod>{moment}</lastmod>")
         lines.append("  </url>")
     lines.append("</urlset>\n")
     return "\n".join(lines).encode("utf-8")
@@ -45,6 +52,6 @@ def _text(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def robots_txt(explainer: Explainer) -> bytes:
+def robots_txt(base_url: str) -> bytes:
     """robots.txt: everything may be crawled; here is the sitemap."""
-    return f"User-agent: *\nAllow: /\n\nSitemap: {explainer.site.base_url}sitemap.xml\n".encode()
+    return f"User-agent: *\nAllow: /\n\nSitemap: {base_url}sitemap.xml\n".encode()

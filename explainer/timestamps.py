@@ -8,8 +8,27 @@ known only to the month or the year takes the moment of the updates log entry th
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from typing import NamedTuple, Protocol
 
-from .model import Event, Explainer
+from .model import Event, Update
+
+
+class Log(Protocol):
+    """What the moments are read from: the updates log and the publication moment (an Explainer is one)."""
+
+    @property
+    def updates(self) -> tuple[Update, ...]: ...
+
+    @property
+    def published(self) -> datetime | None: ...
+
+
+class UpdatesLog(NamedTuple):
+    """Just the log: a small, hashable argument for memoised functions of it."""
+
+    updates: tuple[Update, ...]
+    published: datetime | None
+
 
 #: The kinds of updates log entry that put new events online; corrections only change them.
 PUBLISHING_KINDS = ("publication", "update")
@@ -21,13 +40,13 @@ def rfc3339(moment: datetime) -> str:
     return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
 
 
-def published_by(event: Event, explainer: Explainer) -> datetime | None:
+def published_by(event: Event, explainer: Log) -> datetime | None:
     """The moment of the log entry that published the event: the first publication or update naming it, else the first publication."""
     naming = [u.date for u in explainer.updates if u.kind in PUBLISHING_KINDS and event.id in u.events]
     return min(naming) if naming else explainer.published
 
 
-def event_moment(event: Event, explainer: Explainer) -> datetime:
+def event_moment(event: Event, explainer: Log) -> datetime:
     """When the event happened, as precisely as known; a coarser date takes its publication moment."""
     date = event.date
     if date.precision == "day":
@@ -39,12 +58,12 @@ def event_moment(event: Event, explainer: Explainer) -> datetime:
     return published_by(event, explainer) or datetime(date.year, date.month or 1, 1, tzinfo=UTC)
 
 
-def event_modified(event: Event, explainer: Explainer) -> datetime:
+def event_modified(event: Event, explainer: Log) -> datetime:
     """The event's moment, or the latest correction or update naming it if that is later."""
     return max([event_moment(event, explainer), *(u.date for u in event.corrections)])
 
 
-def page_modified(event: Event, explainer: Explainer) -> datetime | None:
+def page_modified(event: Event, explainer: Log) -> datetime | None:
     """When the event's page last changed: when it was published, or its latest correction."""
     moments = [u.date for u in event.corrections]
     first = published_by(event, explainer)

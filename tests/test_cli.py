@@ -160,7 +160,7 @@ def test_internal_error_exits_3_with_a_short_message(project: Project, monkeypat
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("renderer exploded")
 
-    monkeypatch.setattr(render, "render_site", broken)
+    monkeypatch.setattr(render, "render_page", broken)
     run = project.run()
     assert run.code == 3
     assert run.errors == [
@@ -170,7 +170,7 @@ def test_internal_error_exits_3_with_a_short_message(project: Project, monkeypat
     assert not project.site.exists()
 
 
-INJECT = "import explainer.render as r\ndef boom(*a, **k): raise RuntimeError('renderer exploded')\nr.render_site = boom"
+INJECT = "import explainer.render as r\ndef boom(*a, **k): raise RuntimeError('renderer exploded')\nr.render_page = boom"
 
 
 def test_internal_error_in_a_process_has_no_traceback(project: Project) -> None:
@@ -208,7 +208,7 @@ def test_template_error_names_the_template_and_line(project: Project) -> None:
     assert run.code == 1
     assert run.errors == [
         "templates/page.html:4:1: template error: 'no_such_name' is undefined"
-        " (the name is not available here; see docs/templates.md for what each template receives)",
+        " (the name is not available in this template: check its spelling, and that this page kind receives it)",
         "1 problem found; nothing was written",
     ]
     assert not project.site.exists()

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from browser_support import copy_project
 
-from explainer import exports, feeds, markup, render, sources
+from explainer import engine, exports, feeds, markup, sources
 from explainer.builder import Options, build
 from explainer.preview import Preview
 
@@ -81,17 +82,18 @@ def test_edits_in_a_row_stay_identical_to_clean_builds(preview: Preview, tmp_pat
 
 def test_parallel_builds_equal_serial_ones_after_every_edit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The forked paths (Markdown, pages, extras alongside), forced on for a small site, after edits whose effects spread."""
-    monkeypatch.setattr(render, "PARALLEL_MIN_PAGES", 0)
+    monkeypatch.setattr(engine, "PARALLEL_MIN", 0)
     monkeypatch.setattr(markup, "PARALLEL_MIN_TEXTS", 0)
     monkeypatch.chdir(copy_project(tmp_path / "project"))
     forked: list[int] = []
-    real_pool = render.multiprocessing.get_context("fork").Pool
+    for module in (engine, markup):
+        real = module.fork_map  # type: ignore[attr-defined]
 
-    def counting_pool(workers: int) -> object:
-        forked.append(workers)
-        return real_pool(workers)
+        def counting(work: Any, batches: Any, workers: int, real: Any = real) -> Any:
+            forked.append(workers)
+            return real(work, batches, workers)
 
-    monkeypatch.setattr(render.multiprocessing.get_context("fork"), "Pool", counting_pool)
+        monkeypatch.setattr(module, "fork_map", counting)
     served = Preview(Options(out=Path("site"), workers=2), quiet=True)
     assert served.build()
     for number, (path, old, new) in enumerate(p.values for p in EDITS if p.id not in ("event-id-renamed",)):
@@ -128,12 +130,11 @@ def test_unchanged_outputs_are_not_touched(preview: Preview) -> None:
 
 def test_only_changed_files_are_read_and_affected_pages_rendered(preview: Preview, monkeypatch: pytest.MonkeyPatch) -> None:
     read: list[str] = []
-    rendered: list[str] = []
-    real_read, real_render = sources.read_yaml, render._render_page
+    real_read = sources.read_yaml
     monkeypatch.setattr(sources, "read_yaml", lambda path, name: read.append(name) or real_read(path, name))
-    monkeypatch.setattr(render, "_render_page", lambda env, templates, spec, *rest: rendered.append(spec.path) or real_render(env, templates, spec, *rest))
     edit("content/timeline.yaml", "Russia vetoed a US-drafted", "Russia on Thursday vetoed a US-drafted")
     assert preview.build()
+    rendered = preview.session.made
     assert read == ["content/timeline.yaml"]
     assert "events/un-panel-veto/index.html" in rendered
     assert "index.html" in rendered
@@ -142,9 +143,8 @@ def test_only_changed_files_are_read_and_affected_pages_rendered(preview: Previe
         assert path not in rendered
 
     read.clear()
-    rendered.clear()
     assert preview.build()  # nothing changed
-    assert read == [] and rendered == []
+    assert read == [] and preview.session.made == []
 
 
 def test_an_edit_writes_out_only_its_own_event_in_the_feeds_and_exports(preview: Preview, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 from conftest import TEMPLATES, Project, tree
 
-from explainer import output, render
+from explainer import output
+from explainer.builder import Session
+from explainer.engine import Artifact
 from explainer.errors import OutputError
 from explainer.output import MARKER, recover, write_site
 
@@ -315,13 +317,12 @@ def test_two_outputs_may_not_claim_one_path(project: Project, monkeypatch: pytes
     # renderer that returns one path twice stands in for a future template or output kind that would.
     assert project.run().code == 0
     before = tree(project.site)
-    real = render.render_site
+    real = Session.plan
 
-    def twice(*args: Any, **kwargs: Any) -> list[render.Output]:
-        outputs = real(*args, **kwargs)
-        return [*outputs, render.Output("events/first/index.html", b"another page")]
+    def twice(self: Session, explainer: Any) -> list[Artifact]:
+        return [*real(self, explainer), Artifact("events/first/index.html", lambda context: b"another page", ())]
 
-    monkeypatch.setattr(render, "render_site", twice)
+    monkeypatch.setattr(Session, "plan", twice)
     run = project.run("--force")  # nothing changed in the content: only --force builds again
     assert run.code == 1
     assert run.errors == [
