@@ -20,8 +20,9 @@ from . import dates, sharing
 from .engine import Artifact, BuildState, Context, Failure
 from .errors import Problem
 from .memo import Memo
-from .model import Event, Explainer, Quote
+from .model import Event, Explainer, Page, Quote
 from .schema import STATUSES
+from .timestamps import Log, UpdatesLog
 
 _HASHED = (".css", ".js")
 
@@ -171,12 +172,12 @@ def page_specs(explainer: Explainer, memo: Callable[..., Any]) -> list[PageSpec]
 
     add("index.html", "index.html", site.title, x=explainer, filters=filter_choices(explainer))
     events = explainer.events
+    log = UpdatesLog(explainer.updates, explainer.published)
     for number, event in enumerate(events):
         previous = events[number - 1] if number else None
         following = events[number + 1] if number + 1 < len(events) else None
-        times = sharing.event_times(event, explainer)
-        add("event.html", f"events/{event.id}/index.html", f"{event.title} · {site.title}", memo(_plain, event.summary),
-            event=event, times=times, previous=previous, next=following)  # fmt: skip
+        # Kept from build to build: an unchanged event's page then has the very same spec, found current at once.
+        specs.append(memo(event_spec, event, previous, following, log, site.title, nav))
         for alias in event.aliases:
             add("redirect.html", f"events/{alias}/index.html", event.title, target=event)
     add("quotes.html", "quotes/index.html", f"Quotations · {site.title}", x=explainer)
@@ -199,6 +200,12 @@ def page_specs(explainer: Explainer, memo: Callable[..., Any]) -> list[PageSpec]
     add("404.html", "404.html", f"Page not found · {site.title}")
     add("embed.html", "embed/index.html", f"Timeline · {site.title}", x=explainer)
     return specs
+
+
+def event_spec(event: Event, previous: Event | None, following: Event | None, log: Log, site_title: str, nav: tuple[Page, ...]) -> PageSpec:
+    """An event's page: the event, its neighbours (for the previous/next links) and its times."""
+    context = {"event": event, "times": sharing.event_times(event, log), "previous": previous, "next": following, "nav": nav}
+    return PageSpec(f"events/{event.id}/index.html", "event.html", f"{event.title} · {site_title}", _plain(event.summary), tuple(sorted(context.items())))
 
 
 def render_page(context: Context, spec: PageSpec, site: Any, base_path: str, assets: tuple[tuple[str, str], ...]) -> bytes:

@@ -21,7 +21,7 @@ from PIL import (
 )
 
 from .model import Event, Explainer, Site
-from .timestamps import page_modified, published_by, rfc3339
+from .timestamps import Log, page_modified, published_by, rfc3339
 
 SHARE_IMAGE = "share.png"
 SHARE_SIZE = (1200, 630)
@@ -79,7 +79,7 @@ def page_meta(path: str, context: dict[str, Any], site: Site, title: str) -> dic
     return meta
 
 
-def event_times(event: Event, explainer: Explainer) -> tuple[str, str]:
+def event_times(event: Event, explainer: Log) -> tuple[str, str]:
     """An event page's published and modified times (RFC 3339), from the updates log."""
     first = published_by(event, explainer)
     last = page_modified(event, explainer)

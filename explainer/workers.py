@@ -31,21 +31,22 @@ def fork_map(work: Callable[[T], R], batches: list[T], workers: int) -> Iterator
     context = multiprocessing.get_context("fork")
     tasks: Any = context.SimpleQueue()
     results: Any = context.Queue()
-    for number, batch in enumerate(batches):
-        tasks.put((number, batch))
     count = max(1, min(workers, len(batches)))
-    for _ in range(count):
-        tasks.put(None)
     # The workers' collector then leaves the inherited objects (and their memory pages) alone.
     gc.freeze()
     processes: list[BaseProcess] = []
     try:
         for _ in range(count):
-            process: BaseProcess = context.Process(target=_serve, args=(work, tasks, results), daemon=True)
+            process: BaseProcess = context.Process(target=_serve, args=(work, batches, tasks, results), daemon=True)
             process.start()
             processes.append(process)
     finally:
         gc.unfreeze()
+    # Only the numbers of the batches cross: the workers inherited the batches themselves.
+    for number in range(len(batches)):
+        tasks.put(number)
+    for _ in range(count):
+        tasks.put(None)
     try:
         for _ in batches:
             while True:
@@ -67,10 +68,10 @@ def fork_map(work: Callable[[T], R], batches: list[T], workers: int) -> Iterator
         results.close()
 
 
-def _serve(work: Callable[[Any], Any], tasks: Any, results: Any) -> None:
+def _serve(work: Callable[[Any], Any], batches: list[Any], tasks: Any, results: Any) -> None:
     while (task := tasks.get()) is not None:
         try:
-            results.put((True, work(task[1])))
+            results.put((True, work(batches[task])))
         except BaseException:
             results.put((False, traceback.format_exc()))
     results.close()
