@@ -126,7 +126,12 @@ class BuildState:
         return value
 
     def recall(self, make: Callable[..., Any], *args: Any) -> Any:
-        """make(*args), kept from build to build: make must be a pure function of its arguments."""
+        """make(*args), kept from build to build: make must be a pure function of its arguments.
+
+        A one-shot build keeps nothing: there is no next build, and each result would only weigh on memory.
+        """
+        if not self.keep:
+            return make(*args)
         return self.memo.get((make, *args), lambda: make(*args))
 
     def current(self, artifact: Artifact) -> Made | None:

@@ -485,7 +485,8 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, open_brow
     url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
     if not is_loopback(host):
         print(f"warning: serving on {host}: other machines on the network can read the preview", file=sys.stderr, flush=True)
-    previous = signal.signal(signal.SIGTERM, lambda *_: preview.stop())
+    # Our own handlers: a preview started as a background job inherits SIGINT ignored, and Ctrl-C must still stop it.
+    previous = {number: signal.signal(number, lambda *_: preview.stop()) for number in (signal.SIGTERM, signal.SIGINT)}
     try:
         LiveReloadHandler.watcher = preview.watcher
         LiveReloadHandler._last_reload_time = time.time()
@@ -498,7 +499,8 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, open_brow
     except KeyboardInterrupt:
         pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
         preview.watcher.stop()
         for waiter in list(LiveReloadHandler.waiters):
             waiter.close()

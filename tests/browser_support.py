@@ -68,11 +68,16 @@ class Served:
 
 
 @contextmanager
-def serve(project: Path, *args: str) -> Iterator[Served]:
-    """Run the preview server on a free loopback port; stop it (SIGTERM) when done."""
+def serve(project: Path, *args: str, sigint_ignored: bool = False) -> Iterator[Served]:
+    """Run the preview server on a free loopback port; stop it (SIGTERM) when done.
+
+    With sigint_ignored, it starts as a background job does: with SIGINT ignored.
+    """
     port = free_port()
+    # An ignored signal stays ignored across exec, as it does for a shell's background job.
+    ignoring = [sys.executable, "-c", "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); os.execv(sys.argv[1], sys.argv[1:])"]
     process = subprocess.Popen(
-        [sys.executable, str(REPO / "build.py"), "serve", "--port", str(port), *args],
+        [*(ignoring if sigint_ignored else []), sys.executable, str(REPO / "build.py"), "serve", "--port", str(port), *args],
         cwd=project,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -402,8 +402,9 @@ def test_sigterm_stops_cleanly_and_frees_the_port(project: Path) -> None:
             again.bind(("127.0.0.1", server.port))
 
 
-def test_ctrl_c_stops_cleanly(project: Path) -> None:
-    with serve(project) as server:
+@pytest.mark.parametrize("sigint_ignored", [False, True], ids=["foreground", "started-with-sigint-ignored"])
+def test_ctrl_c_stops_cleanly(project: Path, sigint_ignored: bool) -> None:
+    with serve(project, sigint_ignored=sigint_ignored) as server:
         server.process.send_signal(signal.SIGINT)
         assert server.process.wait(timeout=10) == 0
         assert "Traceback" not in "\n".join(server.lines)
