@@ -6,8 +6,8 @@
 Measured for each size:
 - cold build: a fresh process (interpreter start included), no site and no cache;
 - warm build: a fresh process, site and cache present, nothing changed;
-- one-event edit: rebuilt in-process the way `serve` does it (Session.build + update_site, one
-  process), after one uncounted edit;
+- one-event edit: rebuilt in-process the way `serve` does it (the same Session.build, one
+  process, writing into the live folder), after one uncounted edit;
 - one-template edit: the same, after changing a template;
 - peak memory: the cold build's maximum resident set size.
 Also the default explainer (content/), cold.
@@ -57,16 +57,15 @@ def in_process_edits(project: Path, runs: int) -> tuple[list[float], list[float]
     os.chdir(project)
     try:
         from explainer.builder import Options, Session
-        from explainer.output import update_site
 
         session = Session(Options(templates=project / "templates", out=Path("site"), workers=1))  # as serve: in-process
-        update_site(Path("site"), session.build(write=False).files)
+        session.build()
         timeline = Path("content/timeline.yaml") if Path("content/timeline.yaml").exists() else Path("content/timeline/0000.yaml")
         template = project / "templates/event.html"
 
         def rebuild() -> float:
             started = time.perf_counter()
-            update_site(Path("site"), session.build(write=False).files)
+            session.build()
             return time.perf_counter() - started
 
         # One edit first, not counted: the first build fills the caches, the first edit the memos
