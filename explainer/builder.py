@@ -14,10 +14,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import output, record, render, schema
+from .checks import build_explainer, markdown_texts
 from .engine import Artifact, BuildState, MemorySink, Sink, execute
 from .errors import ContentError, Problem
 from .extras import extra_artifacts
-from .model import Explainer, build_explainer, markdown_texts
+from .model import Explainer
 from .progress import Progress
 from .sources import read_content
 

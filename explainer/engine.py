@@ -21,7 +21,8 @@ from typing import Any, Protocol
 from .errors import ContentError, Problem
 from .markup import Converter
 from .memo import Memo
-from .model import Interner, RecordMemo
+from .model import Interner
+from .reader import RecordMemo
 from .sources import DocumentCache
 from .workers import can_fork, fork_map
 

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from .dates import PartialDate
 from .memo import Memo
-
-if TYPE_CHECKING:  # checks.py and reader.py import this module: at run time these come from __getattr__ below
-    from .checks import RESERVED_PAGE_IDS as RESERVED_PAGE_IDS
-    from .checks import build_explainer as build_explainer
-    from .checks import markdown_texts as markdown_texts
-    from .reader import RecordMemo as RecordMemo
 
 T = TypeVar("T")
 
@@ -231,13 +224,3 @@ class Explainer:
     modified: datetime | None = None
     media_files: tuple[tuple[str, Path], ...] = ()
     citations: dict[str, tuple[Event, ...]] = field(default_factory=dict, compare=False)
-
-
-_MOVED = {"RESERVED_PAGE_IDS": "checks", "build_explainer": "checks", "markdown_texts": "checks", "RecordMemo": "reader"}
-
-
-def __getattr__(name: str) -> object:
-    """Hand out what moved to checks.py and reader.py under its old name here, importing them only when asked: they import this module."""
-    if name in _MOVED:
-        return getattr(importlib.import_module(f".{_MOVED[name]}", __package__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
