@@ -80,7 +80,12 @@ class Session:
         state.markup.prefill(markdown_texts(content), options.worker_count())
         self.progress.stage("checking")
         explainer, problems = build_explainer(
-            content, drafts=options.drafts, markup=state.markup, record_memo=state.records if self.keep else None, intern=state.intern if self.keep else None
+            content,
+            drafts=options.drafts,
+            markup=state.markup,
+            record_memo=state.records if self.keep else None,
+            intern=state.intern if self.keep else None,
+            kept_events=state.events if self.keep else None,
         )
         if not self.keep:
             state.documents.clear()

@@ -6,11 +6,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from . import schema
 from .dates import PartialDate
 from .errors import Problem
 from .markup import Converter
+from .memo import Memo, Same
 from .model import Chapter, Claim, Event, Explainer, Interner, Media, Original, Page, Person, Phase, Place, Quote, Site, Source, Update
 from .reader import RecordMemo, RecordReader, _label
 from .schema import Record, check_record
@@ -21,6 +23,8 @@ RESERVED_PAGE_IDS = {"events", "quotes", "people", "sources", "updates", "assets
 
 class _Builder(RecordReader):
     """Turn the documents read from content/ into an Explainer, collecting every problem."""
+
+    kept_events: KeptEvents | None = None
 
     def build(self) -> Explainer | None:
         site = self.site()
@@ -193,6 +197,33 @@ class _Builder(RecordReader):
         return self.intern(Update(r.values["date"], r.values["kind"], r.values["text"], tuple(r.get("events", ()))))
 
     def event(
+        self,
+        r: Record,
+        phases: dict[str, Phase],
+        people: dict[str, Person],
+        places: dict[str, Place],
+        sources: dict[str, Source],
+        quotes: list[Quote],
+        corrections: list[Update],
+    ) -> Event | None:
+        """An event from its record, or last build's when made from the same things: its record (the
+        same object while its file was not read again), the objects its ids resolve to, its quotes
+        and corrections. What it reported then is reported again."""
+        if self.kept_events is None or "media" in r.values:  # a media file is read from disk: not kept
+            return self._event(r, phases, people, places, sources, quotes, corrections)
+        claims = [c for c in r.values.get("claims", ()) if isinstance(c, Record)]
+        refs = (
+            *(_named(r, name, table) for name, table in (("phase", phases), ("actors", people), ("places", places), ("sources", sources))),
+            *(_named(c, name, table) for c in claims for name, table in (("by", people), ("sources", sources))),
+        )
+        key = (Same(r), refs, tuple(quotes), tuple(corrections), frozenset(self.unreadable))
+        start = len(self.problems)
+        event, said = self.kept_events.get(key, lambda: (self._event(r, phases, people, places, sources, quotes, corrections), tuple(self.problems[start:])))
+        if len(self.problems) == start:
+            self.problems.extend(said)
+        return event if event is None else self.intern(event)
+
+    def _event(
         self,
         r: Record,
         phases: dict[str, Phase],
@@ -391,22 +422,40 @@ def _find(body: str, text: str, first_line: int) -> tuple[int, int]:
     return first_line + body.count("\n", 0, at), at - (body.rfind("\n", 0, at) + 1) + 1
 
 
+def _named(record: Record, name: str, table: dict[str, Any]) -> tuple[Any, ...]:
+    """What a reference field's ids resolve to (None for an unknown id), without reporting anything."""
+    node = record.nodes.get(name)
+    if node is None:
+        return ()
+    items = node.value if isinstance(node.value, list) else [node]
+    return tuple(table.get(item.value) if isinstance(item.value, str) else None for item in items)
+
+
 def _quote_order(quote: Quote) -> tuple[int, int, int]:
     """Quotes by date; sorting is stable, so same-day quotes keep the writer's order."""
     return quote.date.sort_key() if quote.date else (0, 0, 0)
 
 
 def build_explainer(
-    content: Content, drafts: bool = False, markup: Converter | None = None, record_memo: RecordMemo | None = None, intern: Interner | None = None
+    content: Content,
+    drafts: bool = False,
+    markup: Converter | None = None,
+    record_memo: RecordMemo | None = None,
+    intern: Interner | None = None,
+    kept_events: KeptEvents | None = None,
 ) -> tuple[Explainer | None, list[Problem]]:
     """Check everything read from content/ and build the model; problems include warnings.
 
-    serve passes what it keeps between builds: a Converter (its memo of converted Markdown),
-    a RecordMemo (the checked records of files that were not read again) and an Interner
-    (last build's model objects, handed back where nothing changed).
+    serve passes what it keeps between builds (its BuildState rotates them): a Converter (its
+    memo of converted Markdown), a RecordMemo (the checked records of files that were not read
+    again), an Interner (last build's model objects, handed back where nothing changed) and the
+    events made last time with what they were made from (see _Builder.event).
     """
     builder = _Builder(content, drafts, markup, record_memo, intern)
+    builder.kept_events = kept_events
     explainer = builder.build()
-    if intern is not None:
-        intern.rotate()
     return explainer, sorted(set(builder.problems))
+
+
+#: Events by what they were made from (see _Builder.event), with the problems they reported.
+KeptEvents = Memo[tuple[Event | None, tuple[Problem, ...]]]

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from .checks import KeptEvents
 from .errors import ContentError, Problem
 from .markup import Converter
 from .memo import Memo
@@ -88,6 +89,7 @@ class BuildState:
         self.records: RecordMemo = {}
         self.markup = Converter()
         self.intern = Interner()
+        self.events: KeptEvents = Memo()
         # The outputs:
         self.made: dict[str, Made] = {}
         self.pending: dict[str, Made] = {}  # made by the build under way: kept only if it succeeds
@@ -163,7 +165,7 @@ class BuildState:
         for path in self.pending:
             self.made.pop(path, None)
         self.pending = {}
-        self.markup.sweep()
+        self._rotate()
 
     def finish(self, paths: Iterable[str]) -> None:
         """End a build: what it did not ask for is forgotten, so the state never grows across builds."""
@@ -172,8 +174,13 @@ class BuildState:
         kept = set(paths)
         for path in [p for p in self.made if p not in kept]:
             del self.made[path]
-        self.memo.rotate()
-        self.markup.sweep()  # the Markdown of texts this build no longer has: memory follows the explainer, not the saves
+        self._rotate()
+
+    def _rotate(self) -> None:
+        """Every memo keeps what this build asked for, and forgets the rest: memory follows the explainer, not the saves."""
+        for memo in (self.memo, self.intern, self.events):
+            memo.rotate()
+        self.markup.sweep()
         fragments = getattr(self.env, "globals", {}).get("fragment")
         if fragments is not None:
             fragments.rotate()
