@@ -85,7 +85,7 @@ class Session:
             markup=state.markup,
             record_memo=state.records if self.keep else None,
             intern=state.intern if self.keep else None,
-            kept_events=state.events if self.keep else None,
+            kept=state.kept if self.keep else None,
         )
         if not self.keep:
             state.documents.clear()

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import schema
 from .dates import PartialDate
 from .errors import Problem
 from .markup import Converter
-from .memo import Memo, Same
+from .memo import Memo
 from .model import Chapter, Claim, Event, Explainer, Interner, Media, Original, Page, Person, Phase, Place, Quote, Site, Source, Update
 from .reader import RecordMemo, RecordReader, _label
 from .schema import Record, check_record
 from .sources import Content, Node
+
+T = TypeVar("T")
 
 RESERVED_PAGE_IDS = {"events", "quotes", "people", "sources", "updates", "assets", "media", "data", "embed", "index", "404"}
 
@@ -24,13 +26,14 @@ RESERVED_PAGE_IDS = {"events", "quotes", "people", "sources", "updates", "assets
 class _Builder(RecordReader):
     """Turn the documents read from content/ into an Explainer, collecting every problem."""
 
-    kept_events: KeptEvents | None = None
+    kept_memo: Kept | None = None
+    unreadable_now: frozenset[str] = frozenset()
 
     def build(self) -> Explainer | None:
         site = self.site()
-        sources = {k: self.source(r) for k, r in self.unique(self.records("sources"), schema.SOURCE).items()}
-        people = {k: self.person(r) for k, r in self.unique(self.records("people"), schema.PERSON).items()}
-        places = {k: self.place(r) for k, r in self.unique(self.records("places"), schema.PLACE).items()}
+        sources = {k: self.kept((Builds.source, id(r)), (r,), self.source, r) for k, r in self.unique(self.records("sources"), schema.SOURCE).items()}
+        people = {k: self.kept((Builds.person, id(r)), (r,), self.person, r) for k, r in self.unique(self.records("people"), schema.PERSON).items()}
+        places = {k: self.kept((Builds.place, id(r)), (r,), self.place, r) for k, r in self.unique(self.records("places"), schema.PLACE).items()}
         phase_records = self.unique(self.records("phases"), schema.PHASE)
         phases = {k: self.intern(Phase(k, r.values["title"], self.markdown(r, "summary"))) for k, r in phase_records.items() if "title" in r.values}
         timeline = self.records("timeline")
@@ -43,22 +46,22 @@ class _Builder(RecordReader):
         cited: dict[str, list[str]] = defaultdict(list)  # source id -> event ids
 
         quotes: list[Quote] = []
-        for key, r in quote_records.items():
-            speaker = self.resolve(r, "speaker", people, "people")
-            said_in = self.resolve(r, "source", sources, "sources")
-            self.resolve(r, "event", event_records, "timeline")
-            if not (speaker and said_in and {"text", "setting"} <= r.values.keys()):
-                continue
-            original = r.values.get("original")
-            quotes.append(
-                self.intern(Quote(
-                    key, r.values["text"], speaker[0], r.values["setting"], said_in[0], r.get("role", ""), r.values.get("date"),
-                    r.get("event", ""),
-                    self.intern(Original(original.values["lang"], original.values["text"])) if original and len(original.values) == 2 else None,
-                    r.get("note", ""), r.get("lang", ""),
-                ))
-            )  # fmt: skip
-            cited[said_in[0].id].append(r.get("event", ""))
+        unreadable = self.unreadable_now = frozenset(self.unreadable)  # every file is read by now
+        for r in quote_records.values():
+            speaker, said_in = _named(r, "speaker", people), _named(r, "source", sources)
+            known = r.values.get("event") in event_records
+            quote = self.kept(
+                (Builds.quote, id(r), *map(id, speaker), *map(id, said_in), known, unreadable),
+                (r, speaker, said_in),
+                self.quote,
+                r,
+                people,
+                sources,
+                event_records,
+            )
+            if quote is not None:
+                quotes.append(quote)
+                cited[quote.source.id].append(quote.event)
         quotes_by_event: dict[str, list[Quote]] = defaultdict(list)
         for quote in quotes:
             if quote.event:
@@ -88,7 +91,7 @@ class _Builder(RecordReader):
 
         # What is unused is decided from the references as written, so that an event or quote with
         # an error of its own does not make its sources, people and phase look unused too.
-        used = _references(timeline, quoted, self.drafts)
+        used = self.references(timeline, quoted)
         unsure = bool({"timeline", "quotes"} & self.unreadable)
         for key in sources:
             if key not in used["sources"] and not unsure:
@@ -175,6 +178,20 @@ class _Builder(RecordReader):
             )
         )
 
+    def quote(self, r: Record, people: dict[str, Person], sources: dict[str, Source], events: dict[str, Record]) -> Quote | None:
+        speaker = self.resolve(r, "speaker", people, "people")
+        said_in = self.resolve(r, "source", sources, "sources")
+        self.resolve(r, "event", events, "timeline")
+        if not (speaker and said_in and {"text", "setting"} <= r.values.keys()):
+            return None
+        original = r.values.get("original")
+        return self.intern(Quote(
+            r.values["id"], r.values["text"], speaker[0], r.values["setting"], said_in[0], r.get("role", ""), r.values.get("date"),
+            r.get("event", ""),
+            self.intern(Original(original.values["lang"], original.values["text"])) if original and len(original.values) == 2 else None,
+            r.get("note", ""), r.get("lang", ""),
+        ))  # fmt: skip
+
     def source(self, r: Record) -> Source:
         v = r.values
         return self.intern(Source(v.get("id", ""), v.get("publisher", ""), v.get("title", ""), v.get("url", ""), v.get("date"), v.get("via", "")))
@@ -209,19 +226,38 @@ class _Builder(RecordReader):
         """An event from its record, or last build's when made from the same things: its record (the
         same object while its file was not read again), the objects its ids resolve to, its quotes
         and corrections. What it reported then is reported again."""
-        if self.kept_events is None or "media" in r.values:  # a media file is read from disk: not kept
+        if "media" in r.values:  # a media file is read from disk: not kept
             return self._event(r, phases, people, places, sources, quotes, corrections)
         claims = [c for c in r.values.get("claims", ()) if isinstance(c, Record)]
         refs = (
             *(_named(r, name, table) for name, table in (("phase", phases), ("actors", people), ("places", places), ("sources", sources))),
             *(_named(c, name, table) for c in claims for name, table in (("by", people), ("sources", sources))),
         )
-        key = (Same(r), refs, tuple(quotes), tuple(corrections), frozenset(self.unreadable))
+        key = (Builds.event, id(r), *(id(x) for group in refs for x in group), *map(id, quotes), *map(id, corrections), self.unreadable_now)
+        return self.kept(key, (r, refs, tuple(quotes), tuple(corrections)), self._event, r, phases, people, places, sources, quotes, corrections)
+
+    def references(self, events: list[Record], quotes: list[Record]) -> dict[str, set[str]]:
+        """Every id that events and quotes refer to as written, by the file it belongs in; phases only of events that are built."""
+        used: dict[str, set[str]] = {"sources": set(), "people": set(), "places": set(), "phases": set()}
+        for records, read in ((events, _event_references), (quotes, _quote_references)):
+            for record in records:
+                for kind, ids in self.kept((Builds.references, id(record), self.drafts), (record,), read, record, self.drafts):
+                    used[kind].update(ids)
+        return used
+
+    def kept(self, key: tuple[Any, ...], holds: tuple[Any, ...], make: Callable[..., T], *args: Any) -> T:
+        """make(*args), or what it made last build under an equal key, with the problems it reported then reported again.
+
+        The key holds everything make reads, objects by their id; `holds` keeps those objects
+        alive with the entry, so that no other object can take their ids while it lives.
+        """
+        if self.kept_memo is None:
+            return make(*args)
         start = len(self.problems)
-        event, said = self.kept_events.get(key, lambda: (self._event(r, phases, people, places, sources, quotes, corrections), tuple(self.problems[start:])))
+        value, said, _ = self.kept_memo.get(key, lambda: (make(*args), tuple(self.problems[start:]), holds))
         if len(self.problems) == start:
             self.problems.extend(said)
-        return event if event is None else self.intern(event)
+        return value  # type: ignore[no-any-return]
 
     def _event(
         self,
@@ -387,26 +423,24 @@ def _written_ids(node: Node | None) -> list[str]:
     return [item.value for item in items if isinstance(item.value, str)]
 
 
-def _references(events: list[Record], quotes: list[Record], drafts: bool) -> dict[str, set[str]]:
-    """Every id that events and quotes refer to, by the file it belongs in; phases only of events that are built."""
-    used: dict[str, set[str]] = {"sources": set(), "people": set(), "places": set(), "phases": set()}
-    for record in events:
-        fields = record.node.value
-        used["sources"].update(_written_ids(fields.get("sources")))
-        used["people"].update(_written_ids(fields.get("actors")))
-        used["places"].update(_written_ids(fields.get("places")))
-        draft = fields.get("draft")
-        if drafts or draft is None or draft.value is not True:
-            used["phases"].update(_written_ids(fields.get("phase")))
-        claims = fields.get("claims")
-        for claim in claims.value if claims is not None and isinstance(claims.value, list) else []:
-            if isinstance(claim.value, dict):
-                used["sources"].update(_written_ids(claim.value.get("sources")))
-                used["people"].update(_written_ids(claim.value.get("by")))
-    for record in quotes:
-        used["sources"].update(_written_ids(record.node.value.get("source")))
-        used["people"].update(_written_ids(record.node.value.get("speaker")))
-    return used
+def _event_references(record: Record, drafts: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The ids an event refers to as written, by the file they belong in; its phase only if it is built."""
+    fields = record.node.value
+    refs = [("sources", "sources"), ("people", "actors"), ("places", "places")]
+    draft = fields.get("draft")
+    if drafts or draft is None or draft.value is not True:
+        refs.append(("phases", "phase"))
+    found = [(kind, tuple(_written_ids(fields.get(name)))) for kind, name in refs]
+    claims = fields.get("claims")
+    for claim in claims.value if claims is not None and isinstance(claims.value, list) else []:
+        if isinstance(claim.value, dict):
+            found += [("sources", tuple(_written_ids(claim.value.get("sources")))), ("people", tuple(_written_ids(claim.value.get("by"))))]
+    return tuple(found)
+
+
+def _quote_references(record: Record, drafts: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    fields = record.node.value
+    return (("sources", tuple(_written_ids(fields.get("source")))), ("people", tuple(_written_ids(fields.get("speaker")))))
 
 
 def _last_day(date: PartialDate) -> tuple[int, int, int]:
@@ -442,7 +476,7 @@ def build_explainer(
     markup: Converter | None = None,
     record_memo: RecordMemo | None = None,
     intern: Interner | None = None,
-    kept_events: KeptEvents | None = None,
+    kept: Kept | None = None,
 ) -> tuple[Explainer | None, list[Problem]]:
     """Check everything read from content/ and build the model; problems include warnings.
 
@@ -452,10 +486,16 @@ def build_explainer(
     events made last time with what they were made from (see _Builder.event).
     """
     builder = _Builder(content, drafts, markup, record_memo, intern)
-    builder.kept_events = kept_events
+    builder.kept_memo = kept
     explainer = builder.build()
     return explainer, sorted(set(builder.problems))
 
 
-#: Events by what they were made from (see _Builder.event), with the problems they reported.
-KeptEvents = Memo[tuple[Event | None, tuple[Problem, ...]]]
+#: Model objects by what they were made from (see _Builder.kept), with the problems they reported and what the key names.
+Kept = Memo[tuple[Any, tuple[Problem, ...], tuple[Any, ...]]]
+
+
+class Builds:
+    """Names for what a kept key is a key of (functions would do, but these hash in C)."""
+
+    source, person, place, quote, event, references = range(6)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from .checks import KeptEvents
+from .checks import Kept
 from .errors import ContentError, Problem
 from .markup import Converter
 from .memo import Memo
@@ -89,7 +89,7 @@ class BuildState:
         self.records: RecordMemo = {}
         self.markup = Converter()
         self.intern = Interner()
-        self.events: KeptEvents = Memo()
+        self.kept: Kept = Memo()  # model objects by what they were made from (checks._Builder.kept)
         # The outputs:
         self.made: dict[str, Made] = {}
         self.pending: dict[str, Made] = {}  # made by the build under way: kept only if it succeeds
@@ -178,7 +178,7 @@ class BuildState:
 
     def _rotate(self) -> None:
         """Every memo keeps what this build asked for, and forgets the rest: memory follows the explainer, not the saves."""
-        for memo in (self.memo, self.intern, self.events):
+        for memo in (self.memo, self.intern, self.kept):
             memo.rotate()
         self.markup.sweep()
         fragments = getattr(self.env, "globals", {}).get("fragment")
