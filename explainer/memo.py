@@ -12,6 +12,8 @@ from typing import Any, Generic, TypeVar
 
 V = TypeVar("V")
 
+_MISSING: Any = object()
+
 
 class Memo(Generic[V]):
     def __init__(self) -> None:
@@ -19,13 +21,14 @@ class Memo(Generic[V]):
         self.last: dict[Hashable, V] = {}
 
     def get(self, key: Hashable, make: Callable[[], V]) -> V:
-        try:
-            return self.now[key]
-        except KeyError:
-            pass
-        value = self.last[key] if key in self.last else make()
-        self.now[key] = value
-        return value
+        # As few lookups as can be: a key's hash is computed anew for each (tuples do not keep theirs).
+        value = self.now.get(key, _MISSING)
+        if value is _MISSING:
+            value = self.last.pop(key, _MISSING)
+            if value is _MISSING:
+                value = make()
+            self.now[key] = value
+        return value  # type: ignore[no-any-return]
 
     def rotate(self) -> None:
         """End a build: keep what it used, for the next one."""

@@ -7,10 +7,11 @@ known only to the month or the year takes the moment of the updates log entry th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
-from .model import Event, Update
+from .model import Event, Update, _hash_once
 
 
 class Log(Protocol):
@@ -23,8 +24,10 @@ class Log(Protocol):
     def published(self) -> datetime | None: ...
 
 
-class UpdatesLog(NamedTuple):
-    """Just the log: a small, hashable argument for memoised functions of it."""
+@_hash_once
+@dataclass(frozen=True)
+class UpdatesLog:
+    """Just the log: a small argument for memoised functions of it, hashed once."""
 
     updates: tuple[Update, ...]
     published: datetime | None
