@@ -43,18 +43,3 @@ def no_memo(make: Callable[..., V], *args: Any) -> V:
     """A Recall that keeps nothing: each result is made when asked for."""
     return make(*args)
 
-
-class Same:
-    """A memo key part that stands for one object itself (equal only to a Same of that very object),
-    for objects compared by identity: a record is the same object while its file was not read again."""
-
-    __slots__ = ("obj",)
-
-    def __init__(self, obj: object) -> None:
-        self.obj = obj  # held, so that no other object can take its id while the key lives
-
-    def __hash__(self) -> int:
-        return id(self.obj)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Same) and other.obj is self.obj

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .errors import ContentError, OutputError, Problem
+from .errors import OutputError
 
 MARKER = ".explainer-site"
 
@@ -169,8 +169,6 @@ class Staging:
 
     def add(self, name: str, data: bytes, digest: str = "") -> None:
         """Put one file into the new site: hard-linked from the current site if its bytes are unchanged."""
-        if name in self.hashes:
-            raise ContentError([Problem(name, 0, 0, "two outputs claim this path", "rename the page, event or asset that collides")])
         rel = safe_relative(name)
         digest = digest or hashlib.blake2b(data, digest_size=16).hexdigest()
         self.hashes[name] = digest
