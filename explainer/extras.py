@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import exports, feeds, sharing, sitemap
+from . import exports, feeds, sharing, sitemap, timeline_schema
 from .engine import Artifact, Context
 from .model import Explainer, Site
 
@@ -36,7 +36,7 @@ def extra_artifacts(explainer: Explainer, paths: list[str]) -> list[Artifact]:
     modified = tuple(sitemap.page_times(listed, explainer))
     return [
         *made,
-        Artifact(f"data/{exports.SCHEMA_NAME}", _schema, (site.base_url,), PRIORITY),
+        Artifact(f"data/{timeline_schema.SCHEMA_NAME}", _schema, (site.base_url,), PRIORITY),
         Artifact("sitemap.xml", _sitemap, (modified, site.base_url), PRIORITY),
         Artifact("robots.txt", _robots, (site.base_url,), PRIORITY),
         Artifact(sharing.SHARE_IMAGE, _share_image, (site,), PRIORITY),
