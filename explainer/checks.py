@@ -14,7 +14,7 @@ from .errors import Problem
 from .markup import Converter
 from .memo import Memo
 from .model import Chapter, Claim, Event, Explainer, Interner, Media, Original, Page, Person, Phase, Place, Quote, Site, Source, Update
-from .reader import RecordMemo, RecordReader, _label
+from .reader import RecordMemo, RecordReader, _label, event_references, quote_references
 from .schema import Record, check_record
 from .sources import Content, Node
 
@@ -239,7 +239,7 @@ class _Builder(RecordReader):
     def references(self, events: list[Record], quotes: list[Record]) -> dict[str, set[str]]:
         """Every id that events and quotes refer to as written, by the file it belongs in; phases only of events that are built."""
         used: dict[str, set[str]] = {"sources": set(), "people": set(), "places": set(), "phases": set()}
-        for records, read in ((events, _event_references), (quotes, _quote_references)):
+        for records, read in ((events, event_references), (quotes, quote_references)):
             for record in records:
                 for kind, ids in self.kept((Builds.references, id(record), self.drafts), (record,), read, record, self.drafts):
                     used[kind].update(ids)
@@ -413,34 +413,6 @@ def markdown_texts(content: Content) -> list[str]:
                 if isinstance(item.value, dict):
                     texts += [node.value for name in names if (node := item.value.get(name)) is not None and isinstance(node.value, str)]
     return texts
-
-
-def _written_ids(node: Node | None) -> list[str]:
-    """The ids a reference field holds as written (one, or a list), valid or not."""
-    if node is None:
-        return []
-    items = node.value if isinstance(node.value, list) else [node]
-    return [item.value for item in items if isinstance(item.value, str)]
-
-
-def _event_references(record: Record, drafts: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """The ids an event refers to as written, by the file they belong in; its phase only if it is built."""
-    fields = record.node.value
-    refs = [("sources", "sources"), ("people", "actors"), ("places", "places")]
-    draft = fields.get("draft")
-    if drafts or draft is None or draft.value is not True:
-        refs.append(("phases", "phase"))
-    found = [(kind, tuple(_written_ids(fields.get(name)))) for kind, name in refs]
-    claims = fields.get("claims")
-    for claim in claims.value if claims is not None and isinstance(claims.value, list) else []:
-        if isinstance(claim.value, dict):
-            found += [("sources", tuple(_written_ids(claim.value.get("sources")))), ("people", tuple(_written_ids(claim.value.get("by"))))]
-    return tuple(found)
-
-
-def _quote_references(record: Record, drafts: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    fields = record.node.value
-    return (("sources", tuple(_written_ids(fields.get("source")))), ("people", tuple(_written_ids(fields.get("speaker")))))
 
 
 def _last_day(date: PartialDate) -> tuple[int, int, int]:

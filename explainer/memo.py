@@ -42,4 +42,3 @@ Recall = Callable[..., Any]
 def no_memo(make: Callable[..., V], *args: Any) -> V:
     """A Recall that keeps nothing: each result is made when asked for."""
     return make(*args)
-

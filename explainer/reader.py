@@ -143,3 +143,31 @@ def _label(record: Record) -> str:
 
 #: Checked records of each list file, by file name, with the Document they came from.
 RecordMemo = dict[str, tuple[Document, list[Record], list[Problem]]]
+
+
+def _written_ids(node: Node | None) -> list[str]:
+    """The ids a reference field holds as written (one, or a list), valid or not."""
+    if node is None:
+        return []
+    items = node.value if isinstance(node.value, list) else [node]
+    return [item.value for item in items if isinstance(item.value, str)]
+
+
+def event_references(record: Record, drafts: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The ids an event refers to as written, by the file they belong in; its phase only if it is built."""
+    fields = record.node.value
+    refs = [("sources", "sources"), ("people", "actors"), ("places", "places")]
+    draft = fields.get("draft")
+    if drafts or draft is None or draft.value is not True:
+        refs.append(("phases", "phase"))
+    found = [(kind, tuple(_written_ids(fields.get(name)))) for kind, name in refs]
+    claims = fields.get("claims")
+    for claim in claims.value if claims is not None and isinstance(claims.value, list) else []:
+        if isinstance(claim.value, dict):
+            found += [("sources", tuple(_written_ids(claim.value.get("sources")))), ("people", tuple(_written_ids(claim.value.get("by"))))]
+    return tuple(found)
+
+
+def quote_references(record: Record, drafts: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    fields = record.node.value
+    return (("sources", tuple(_written_ids(fields.get("source")))), ("people", tuple(_written_ids(fields.get("speaker")))))

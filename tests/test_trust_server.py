@@ -202,7 +202,8 @@ def test_concurrent_requests_while_rebuilding_all_succeed(server: Served, projec
     editor.join()
     timeline.write_text(original, "utf-8")
     assert not any(thread.is_alive() for thread in clients), "a client hung past its timeout"
-    assert failures == [], f"{len(failures)} of {sum(done) + len(failures)} requests failed, first: {failures[:10]}; server said:\n" + "\n".join(server.lines[-30:])
+    said = "\n".join(server.lines[-30:])
+    assert failures == [], f"{len(failures)} of {sum(done) + len(failures)} requests failed, first: {failures[:10]}; the server said:\n{said}"
     assert sum(done) >= CONNECTIONS, f"only {sum(done)} requests in {SECONDS} s"
     assert all(done), "some connections never got an answer"
     assert server.process.poll() is None, "the server died"
