@@ -11,6 +11,7 @@ makes the others, serially or in forked workers, and streams them to a sink.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 from collections.abc import Callable, Hashable, Iterable
@@ -26,6 +27,9 @@ from .model import Interner
 from .reader import RecordMemo
 from .sources import DocumentCache
 from .workers import can_fork, fork_map
+
+#: A kept session's full garbage collections: one every this many builds (see BuildState._settle).
+COLLECT_EVERY = 16
 
 #: What a read gave: a file's digest (None when it does not exist).
 Reads = tuple[tuple[Hashable, Hashable], ...]
@@ -98,6 +102,7 @@ class BuildState:
         self.fingerprints: dict[Hashable, Hashable] = {}  # this build's answer to each read
         self.env: Any = None  # the Jinja environment: see render.environment
         self.env_stamp: tuple[tuple[str, str | None], ...] = ()
+        self.builds = 0
 
     def fingerprint(self, key: Hashable) -> Hashable:
         """What a read gives in this build: ("file", path) or ("template", name) -> the file's digest."""
@@ -175,6 +180,17 @@ class BuildState:
         for path in [p for p in self.made if p not in kept]:
             del self.made[path]
         self._rotate()
+        if self.keep:
+            self._settle()
+
+    def _settle(self) -> None:
+        """Take what a kept session holds out of the collector's way (it would walk it all, again and
+        again, on every save), with a full collection every COLLECT_EVERY builds for the cycles left behind."""
+        self.builds += 1
+        if self.builds % COLLECT_EVERY == 0:
+            gc.unfreeze()
+            gc.collect()
+        gc.freeze()
 
     def _rotate(self) -> None:
         """Every memo keeps what this build asked for, and forgets the rest: memory follows the explainer, not the saves."""
