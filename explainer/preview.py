@@ -18,7 +18,6 @@ design around its traps (see docs/maintainers.md):
 from __future__ import annotations
 
 import errno
-import functools
 import importlib.resources
 import ipaddress
 import os
@@ -65,6 +64,7 @@ class State:
         self.builds = 0
         self.page_served = threading.Event()  # set whenever a page has been sent (see Preview.rebuild)
         self.lock = threading.Lock()
+        self.plugin = plugin_tag()  # read once: served in every page
 
 
 def source_filter(change: watchfiles.Change, path: str) -> bool:
@@ -158,7 +158,7 @@ class PreviewHandler(StaticFileHandler):  # type: ignore[misc]
             except OSError as exc:
                 raise HTTPError(404) from exc
             if self.snapshot is not None and path.endswith((".html", ".htm")):
-                self.snapshot = with_plugin(self.snapshot)  # served only: the file on disk is what a build writes
+                self.snapshot = with_plugin(self.snapshot, self.state.plugin)  # served only: the file on disk is what a build writes
         return path
 
     def get_content_size(self) -> int:
@@ -215,7 +215,6 @@ def host_name(host: str) -> str:
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
-@functools.cache
 def plugin_tag() -> bytes:
     """The in-place reload plugin (preview.js) as an inline script; see docs/maintainers.md."""
     code = importlib.resources.files(__package__).joinpath("preview.js").read_bytes()
@@ -223,10 +222,10 @@ def plugin_tag() -> bytes:
     return b'<script id="explainer-preview">' + code + b"</script>"
 
 
-def with_plugin(page: bytes) -> bytes:
+def with_plugin(page: bytes, tag: bytes) -> bytes:
     """A page with the plugin before its `</head>`, where livereload then puts its own script."""
     at = page.find(b"</head>")
-    return page if at < 0 else page[:at] + plugin_tag() + page[at:]
+    return page if at < 0 else page[:at] + tag + page[at:]
 
 
 def _is_page(path: str) -> bool:
