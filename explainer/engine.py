@@ -287,8 +287,10 @@ def execute(
     if stage is not None:
         stage("rendering pages", len(todo))
     priorities = sorted({a.priority for a in plan})
-    for priority in priorities:
-        batch = [n for n in todo if plan[n].priority == priority]
+    # A staging folder shows nothing before the swap: everything is made in one pass (the long
+    # extras beside the pages). The live folder gets each priority whole, lowest first.
+    groups = [(priorities, todo)] if sink.atomic else [([p], [n for n in todo if plan[n].priority == p]) for p in priorities]
+    for done, batch in groups:
         held: list[tuple[int, bytes, Reads]] = []
         failures: list[tuple[int, Problem]] = []
         for number, data, reads in _make_all(plan, batch, state, workers, progress):
@@ -300,10 +302,11 @@ def execute(
                 held.append((number, data, reads))
         if failures:  # the first in the plan's order, whichever worker finished first
             raise ContentError([min(failures, key=lambda f: order.index(f[0]))[1]])
-        for number, data, reads in sorted(held):
+        for number, data, reads in sorted(held, key=lambda item: item[0]):
             _hand_over(plan[number], data, reads, state, sink, run)
-        if on_priority_done is not None:
-            on_priority_done(priority)
+        for priority in done:
+            if on_priority_done is not None:
+                on_priority_done(priority)
     return run
 
 
@@ -326,9 +329,12 @@ def make_one(artifact: Artifact, state: BuildState) -> tuple[bytes | Problem, Re
 def _make_all(plan: list[Artifact], todo: list[int], state: BuildState, workers: int, progress: Callable[[int], None] | None) -> Iterable[_Result]:
     step = progress or (lambda count: None)
     if workers > 1 and len(todo) >= PARALLEL_MIN and can_fork():
-        shares = min(len(todo), workers * SHARES_PER_WORKER)
-        # Interleaved: every share holds artifacts of every kind, so the workers finish together.
-        chunks = [todo[start::shares] for start in range(shares)]
+        # The extras (the feeds, the data files: the longest) are tasks of their own, queued first;
+        # the pages are shared out interleaved, so that every share holds pages of every kind.
+        first = min(plan[n].priority for n in todo)
+        pages = [n for n in todo if plan[n].priority == first]
+        shares = min(len(pages), workers * SHARES_PER_WORKER)
+        chunks = [[n] for n in todo if plan[n].priority != first] + [pages[start::shares] for start in range(shares)]
 
         def work(numbers: list[int]) -> list[_Result]:
             done: list[_Result] = []
