@@ -27,7 +27,7 @@ class _Builder(RecordReader):
     """Turn the documents read from content/ into an Explainer, collecting every problem."""
 
     kept_memo: Kept | None = None
-    unreadable_now: frozenset[str] = frozenset()
+    tables: tuple[Any, ...] = ()
 
     def build(self) -> Explainer | None:
         site = self.site()
@@ -46,19 +46,13 @@ class _Builder(RecordReader):
         cited: dict[str, list[str]] = defaultdict(list)  # source id -> event ids
 
         quotes: list[Quote] = []
-        unreadable = self.unreadable_now = frozenset(self.unreadable)  # every file is read by now
+        # What every reference resolves against, as one object: last build's while no table changed
+        # (the interner hands it back), so a kept record's references resolve as they did then.
+        self.tables = self.intern(
+            (tuple(phases.items()), tuple(people.items()), tuple(places.items()), tuple(sources.items()), tuple(event_records), frozenset(self.unreadable))
+        )
         for r in quote_records.values():
-            speaker, said_in = _named(r, "speaker", people), _named(r, "source", sources)
-            known = r.values.get("event") in event_records
-            quote = self.kept(
-                (Builds.quote, id(r), *map(id, speaker), *map(id, said_in), known, unreadable),
-                (r, speaker, said_in),
-                self.quote,
-                r,
-                people,
-                sources,
-                event_records,
-            )
+            quote = self.kept((Builds.quote, id(r), id(self.tables)), (r, self.tables), self.quote, r, people, sources, event_records)
             if quote is not None:
                 quotes.append(quote)
                 cited[quote.source.id].append(quote.event)
@@ -224,17 +218,12 @@ class _Builder(RecordReader):
         corrections: list[Update],
     ) -> Event | None:
         """An event from its record, or last build's when made from the same things: its record (the
-        same object while its file was not read again), the objects its ids resolve to, its quotes
-        and corrections. What it reported then is reported again."""
+        same object while its file was not read again), the tables its ids resolve against, its
+        quotes and corrections. What it reported then is reported again."""
         if "media" in r.values:  # a media file is read from disk: not kept
             return self._event(r, phases, people, places, sources, quotes, corrections)
-        claims = [c for c in r.values.get("claims", ()) if isinstance(c, Record)]
-        refs = (
-            *(_named(r, name, table) for name, table in (("phase", phases), ("actors", people), ("places", places), ("sources", sources))),
-            *(_named(c, name, table) for c in claims for name, table in (("by", people), ("sources", sources))),
-        )
-        key = (Builds.event, id(r), *(id(x) for group in refs for x in group), *map(id, quotes), *map(id, corrections), self.unreadable_now)
-        return self.kept(key, (r, refs, tuple(quotes), tuple(corrections)), self._event, r, phases, people, places, sources, quotes, corrections)
+        key = (Builds.event, id(r), id(self.tables), *map(id, quotes), *map(id, corrections))
+        return self.kept(key, (r, self.tables, tuple(quotes), tuple(corrections)), self._event, r, phases, people, places, sources, quotes, corrections)
 
     def references(self, events: list[Record], quotes: list[Record]) -> dict[str, set[str]]:
         """Every id that events and quotes refer to as written, by the file it belongs in; phases only of events that are built."""
@@ -426,15 +415,6 @@ def _find(body: str, text: str, first_line: int) -> tuple[int, int]:
     if at < 0:
         return first_line, 1
     return first_line + body.count("\n", 0, at), at - (body.rfind("\n", 0, at) + 1) + 1
-
-
-def _named(record: Record, name: str, table: dict[str, Any]) -> tuple[Any, ...]:
-    """What a reference field's ids resolve to (None for an unknown id), without reporting anything."""
-    node = record.nodes.get(name)
-    if node is None:
-        return ()
-    items = node.value if isinstance(node.value, list) else [node]
-    return tuple(table.get(item.value) if isinstance(item.value, str) else None for item in items)
 
 
 def _quote_order(quote: Quote) -> tuple[int, int, int]:

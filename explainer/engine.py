@@ -138,9 +138,7 @@ class BuildState:
 
         A one-shot build keeps nothing: there is no next build, and each result would only weigh on memory.
         """
-        if not self.keep:
-            return make(*args)
-        return self.memo.get((make, *args), lambda: make(*args))
+        return self.memo.call(make, *args) if self.keep else make(*args)
 
     def current(self, artifact: Artifact) -> Made | None:
         """What the artifact was last made from, if it would make the same bytes now."""
@@ -224,9 +222,10 @@ class Context:
         with open(path, "rb") as file:
             return file.read()
 
-    def memo(self, make: Callable[..., Any], *args: Any) -> Any:
-        """make(*args), kept from build to build: make must be a pure function of its arguments."""
-        return self.state.recall(make, *args)
+    @property
+    def memo(self) -> Callable[..., Any]:
+        """memo(make, *args): make(*args), kept from build to build; make must be a pure function of its arguments."""
+        return self.state.recall
 
 
 @dataclass

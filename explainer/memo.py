@@ -30,6 +30,17 @@ class Memo(Generic[V]):
             self.now[key] = value
         return value  # type: ignore[no-any-return]
 
+    def call(self, make: Callable[..., V], *args: Any) -> V:
+        """make(*args), kept under the key (make, *args): make must be a pure function of its arguments."""
+        key = (make, *args)
+        value = self.now.get(key, _MISSING)
+        if value is _MISSING:
+            value = self.last.pop(key, _MISSING)
+            if value is _MISSING:
+                value = make(*args)
+            self.now[key] = value
+        return value  # type: ignore[no-any-return]
+
     def rotate(self) -> None:
         """End a build: keep what it used, for the next one."""
         self.last, self.now = self.now, {}

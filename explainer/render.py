@@ -17,7 +17,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import dates, sharing
-from .engine import Artifact, BuildState, Context, Failure
+from .engine import Artifact, BuildState, Context, Failure, Reads
 from .errors import Problem
 from .memo import Memo
 from .model import Event, Explainer, Page, Quote
@@ -95,12 +95,22 @@ class Fragments:
 
     def __init__(self, env: Environment) -> None:
         self.env = env
-        self.made: Memo[Markup] = Memo()
+        self.made: Memo[tuple[Markup, Reads]] = Memo()
 
     def __call__(self, name: str, *args: Any) -> Markup:
-        if self.env.context is not None:  # read even when the fragment is reused, so the page records it
-            self.env.context.read("template", "macros.html")
-        return self.made.get((name, *args), lambda: Markup(getattr(self.env.get_template("macros.html").module, name)(*args)))
+        html, reads = self.made.call(self._make, name, *args)
+        if self.env.context is not None:  # what making it read, even when it is reused: the page records it
+            self.env.context.reads.update(reads)
+        return html
+
+    def _make(self, name: str, *args: Any) -> tuple[Markup, Reads]:
+        page = self.env.context
+        own = self.env.context = Context(page.state) if page is not None else None
+        try:
+            html = Markup(getattr(self.env.get_template("macros.html").module, name)(*args))
+        finally:
+            self.env.context = page
+        return html, tuple(own.reads.items()) if own is not None else ()
 
     def rotate(self) -> None:
         self.made.rotate()
