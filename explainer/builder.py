@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -21,6 +21,9 @@ from .extras import extra_artifacts
 from .model import Explainer
 from .progress import Progress
 from .sources import read_content
+
+#: The priority of the pages asked for first (see Session.build): before every other output.
+FIRST = -1
 
 
 @dataclass(frozen=True)
@@ -105,12 +108,14 @@ class Session:
         if not self.options.templates.is_dir():
             raise ContentError([Problem(str(self.options.templates), 0, 0, "templates folder not found", "pass --templates DIR")])
         assets, asset_paths = render.asset_artifacts(self.state)
-        media = [Artifact(f"media/{name}", render.copy_file, (str(path),)) for name, path in explainer.media_files]
+        # The files pages name come first: a page shown early must find its stylesheet and images.
+        assets = [replace(a, priority=FIRST) for a in assets]
+        media = [Artifact(f"media/{name}", render.copy_file, (str(path),), FIRST) for name, path in explainer.media_files]
         pages = render.page_artifacts(explainer, asset_paths, self.state.recall)
         made = [*assets, *media, *pages]
         return [*made, *extra_artifacts(explainer, [a.path for a in made])]
 
-    def build(self, write: bool = True, keep_files: bool = False, on_pages: Callable[[], None] | None = None) -> Result:
+    def build(self, write: bool = True, keep_files: bool = False, on_pages: Callable[[int], None] | None = None, first: Collection[str] = ()) -> Result:
         """Build the site: everything is read and valid before anything is written to the site.
 
         A one-shot build streams each output into the staging folder as it is made, and the
@@ -129,7 +134,7 @@ class Session:
         try:
             explainer, problems = self.load()
             render.environment(state)  # before any worker forks: they inherit it
-            plan = self.plan(explainer)
+            plan = [replace(a, priority=FIRST) if a.path in first else a for a in self.plan(explainer)]
             memory = MemorySink() if keep_files or not write else None
             if not write:
                 assert memory is not None
@@ -137,13 +142,16 @@ class Session:
                 self._make(plan, memory, on_pages)
                 stats = None
             elif self.keep and output.LiveFolder.usable(options.out):
+                live = output.LiveFolder(options.out, sources, guarded=first)
                 try:
-                    live = output.LiveFolder(options.out, sources)
                     self._make(plan, _tee(memory, live), on_pages)
                     stats = live.finish()
                 except output.LinkInside:  # a fresh folder, swapped in: nothing is written through the link
                     state.abort()
                     stats = self._staged(plan, memory, sources, on_pages)
+                except BaseException:
+                    live.rollback()  # the pages written first: the last good site stays whole
+                    raise
             else:
                 stats = self._staged(plan, memory, sources, on_pages)
         except BaseException:
@@ -158,19 +166,19 @@ class Session:
         result.seconds = time.perf_counter() - started
         return result
 
-    def _staged(self, plan: list[Artifact], memory: MemorySink | None, sources: tuple[Path, Path], on_pages: Callable[[], None] | None) -> output.WriteStats:
+    def _staged(self, plan: list[Artifact], memory: MemorySink | None, sources: tuple[Path, Path], on_pages: Callable[[int], None] | None) -> output.WriteStats:
         self.state.forget()  # a staging folder starts empty: every output is made
         with output.Staging(self.options.out, sources) as staging:
             self._make(plan, _tee(memory, staging), None)
             self.progress.stage("writing")
         if on_pages is not None:
-            on_pages()
+            on_pages(0)
         return staging.stats
 
-    def _make(self, plan: list[Artifact], sink: Sink, on_pages: Callable[[], None] | None) -> None:
+    def _make(self, plan: list[Artifact], sink: Sink, on_pages: Callable[[int], None] | None) -> None:
         def priority_done(priority: int) -> None:
-            if priority == 0 and on_pages is not None:
-                on_pages()
+            if priority <= 0 and on_pages is not None:
+                on_pages(priority)
 
         run = execute(plan, self.state, sink, self.options.worker_count(), priority_done, self.progress.advance, self.progress.stage)
         self.made = run.made

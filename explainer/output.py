@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 import stat
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -236,6 +236,15 @@ class Staging:
         return WriteStats(self.written, self.unchanged, removed)
 
 
+def _replace(target: str, data: bytes) -> None:
+    """Replace one file whole (a temporary file, then a rename): a reader never sees half of it."""
+    head, tail = os.path.split(target)
+    os.makedirs(head, exist_ok=True)
+    temporary = os.path.join(head, f".{tail}.tmp")
+    Path(temporary).write_bytes(data)
+    os.replace(temporary, target)
+
+
 def _through_link(out: str, folder: str, real: set[str]) -> bool:
     """Whether `folder` (relative, '' for out itself) or a folder on the way to it inside out is a
     symbolic link or not a folder: writing or deleting there would leave the output folder.
@@ -282,7 +291,7 @@ class LiveFolder:
 
     atomic = False  # each file is visible at once: give it only what is known to be good
 
-    def __init__(self, out: Path, sources: Iterable[Path] = ()) -> None:
+    def __init__(self, out: Path, sources: Iterable[Path] = (), guarded: Collection[str] = ()) -> None:
         check_target(out, sources)
         self.out = out
         self.root = str(out)
@@ -290,6 +299,8 @@ class LiveFolder:
         self.hashes: dict[str, str] = {}
         self.written = 0
         self.real: set[str] = set()  # folders found to be real (see _through_link)
+        self.guarded = guarded  # written before the build is known to succeed: rollback() puts them back
+        self.previous: dict[str, bytes | None] = {}
 
     @staticmethod
     def usable(out: Path) -> bool:
@@ -304,12 +315,23 @@ class LiveFolder:
             return
         if _through_link(self.root, name.rpartition("/")[0], self.real):
             raise LinkInside(name)
-        head, tail = os.path.split(target)
-        os.makedirs(head, exist_ok=True)
-        temporary = os.path.join(head, f".{tail}.tmp")
-        Path(temporary).write_bytes(data)
-        os.replace(temporary, target)
+        if name in self.guarded:
+            try:
+                self.previous[name] = Path(target).read_bytes()
+            except FileNotFoundError:
+                self.previous[name] = None
+        _replace(target, data)
         self.written += 1
+
+    def rollback(self) -> None:
+        """The build failed after writing guarded files: put back what they held."""
+        for name, data in self.previous.items():
+            target = os.path.join(self.root, name)
+            if data is None:
+                Path(target).unlink(missing_ok=True)
+            else:
+                _replace(target, data)
+        self.previous = {}
 
     def keep(self, name: str, digest: str) -> None:
         self.hashes[name] = digest

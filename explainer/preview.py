@@ -52,6 +52,10 @@ MAX_BATCH_MS = 1000
 SWAP, FULL_RELOAD = "*", "page"
 #: After a reload, how long a build waits for the browsers to fetch the page before it makes the feeds and data files (s).
 SERVE_FIRST = 0.15
+#: What the browsers are told after a failed build (see Preview.rebuild).
+FAILED = 1
+#: How many of the pages browsers asked for lately are made before the others after a save.
+OPEN_PAGES = 16
 #: Theme assets that the pages name with a content hash (see render.asset_files): a change shows in the HTML.
 HASHED_ASSETS = (".css", ".js")
 
@@ -65,6 +69,15 @@ class State:
         self.page_served = threading.Event()  # set whenever a page has been sent (see Preview.rebuild)
         self.lock = threading.Lock()
         self.plugin = plugin_tag()  # read once: served in every page
+        self.open_pages: dict[str, None] = {}  # output paths of the pages browsers asked for lately, oldest first
+
+    def opened(self, path: str) -> None:
+        """A browser has this page open: the next builds make it first (as Hugo's fast render mode does)."""
+        with self.lock:
+            self.open_pages.pop(path, None)
+            self.open_pages[path] = None
+            while len(self.open_pages) > OPEN_PAGES:
+                del self.open_pages[next(iter(self.open_pages))]
 
 
 def source_filter(change: watchfiles.Change, path: str) -> bool:
@@ -189,6 +202,9 @@ class PreviewHandler(StaticFileHandler):  # type: ignore[misc]
     def on_finish(self) -> None:
         if _is_page(self.request.path):
             self.state.page_served.set()
+            if self.get_status() == 200 and not self.state.problems:
+                path = self.request.path.lstrip("/")
+                self.state.opened(path + "index.html" if not path or path.endswith("/") else path)
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         page = Path(self.root) / "404.html"
@@ -281,24 +297,29 @@ class Preview:
         if not self.quiet:
             print(text, flush=True)
 
-    def build(self, pages_ready: Callable[[], None] | None = None) -> bool:
+    def build(self, pages_ready: Callable[[int], None] | None = None) -> bool:
         """Build into the output folder with the session's builder; on failure keep the last good site and record why.
 
-        `pages_ready` is called once the pages are written (serve reloads the browsers then); the
-        feeds and data files, which a reader's browser does not wait for, follow. When this
-        returns, the folder is exactly what a clean build writes.
+        The pages browsers have open are made first, then the other pages, then the feeds and
+        data files, which a reader's browser does not wait for; `pages_ready` hears each time
+        pages are written (-1: the open ones, 0: all). When this returns, the folder is
+        exactly what a clean build writes.
         """
         started = time.perf_counter()
 
-        def on_pages() -> None:
+        def on_pages(priority: int) -> None:
             with self.state.lock:
+                if priority < 0 and self.state.problems:
+                    return  # the error page stays until every page is made: the open ones alone may not be all the fix
                 self.state.problems = []
             if pages_ready is not None:
-                pages_ready()
+                pages_ready(priority)
 
+        with self.state.lock:
+            first = frozenset(self.state.open_pages)
         try:
             try:
-                result = self.session.build(on_pages=on_pages)
+                result = self.session.build(on_pages=on_pages, first=first)
             except OSError as exc:  # a full disk, a read-only folder: the files already replaced are whole, the others are the last build's
                 what = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
                 raise OutputError(f"cannot write the site: {what}; the files not yet replaced are the last build's, the next save writes them") from exc
@@ -328,28 +349,31 @@ class Preview:
         """Called by the watcher thread with one batch of changed paths."""
         shown = ", ".join(sorted(_short(p) for p in paths)[:3]) + (" …" if len(paths) > 3 else "")
         self.say(f"changed: {shown}")
-        reloaded: list[bool] = []
+        reloaded: set[int] = set()
         kind = self.reload_kind(paths)
 
-        def reload(serve_first: bool = False) -> None:
-            if self.loop is None or reloaded:
+        def reload(priority: int = 0) -> None:
+            # A change shown in place may be shown twice (the open pages, then all); a full reload only once, when all pages are there.
+            if self.loop is None or priority in reloaded or (kind == FULL_RELOAD and priority < 0):
                 return
-            reloaded.append(True)
+            reloaded.add(priority)
             self.state.page_served.clear()
             self.loop.add_callback(LiveReloadHandler.reload_waiters, kind)
-            if serve_first and LiveReloadHandler.waiters:
-                # Let the browsers have the page first: the feeds and data files, made next in this
-                # thread, would hold the interpreter lock while the server thread sends it.
+            if LiveReloadHandler.waiters:
+                # Let the browsers have the page first: the pages, feeds and data files made next in
+                # this thread would hold the interpreter lock while the server thread sends it.
                 self.state.page_served.wait(SERVE_FIRST)
 
+        built = False
         try:
-            self.build(pages_ready=lambda: reload(serve_first=True))
+            built = self.build(pages_ready=reload)
         except Exception as exc:  # keep serving: an internal error is reported, not fatal
             problem = Problem("(generator)", 0, 0, f"internal error: {type(exc).__name__}: {exc}", "this is a bug in the generator; please report it")
             with self.state.lock:
                 self.state.problems = [problem]
             print(problem, file=sys.stderr, flush=True)
-        reload()  # a failed build: the browsers show the error page
+        if not built:
+            reload(FAILED)  # the browsers show the error page (the open pages may have been told of a change first)
 
     def stop(self) -> None:
         if self.loop is not None:

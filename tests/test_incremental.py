@@ -169,3 +169,24 @@ def test_failed_rebuild_keeps_the_last_good_site(preview: Preview) -> None:
     edit("content/timeline.yaml", "date: 2024-03-32", "date: 2024-03-28")
     assert preview.build()
     assert preview.state.problems == []
+
+
+def test_pages_open_in_a_browser_are_made_first(preview: Preview, tmp_path: Path) -> None:
+    preview.state.opened("people/kim-jong-un/index.html")
+    edit("content/people.yaml", "name: Kim Jong Un", "name: Kim Jong-un")
+    told: list[int] = []
+    assert preview.build(pages_ready=told.append)
+    made = preview.session.made
+    assert made[0] == "people/kim-jong-un/index.html", made
+    assert "index.html" in made[1:]
+    assert told == [-1, 0]  # the browsers hear of the open page first, then of all pages
+    assert tree(Path("site")) == clean_build(tmp_path)
+
+
+def test_a_failed_build_puts_back_the_open_pages_it_wrote_first(preview: Preview) -> None:
+    good = tree(Path("site"))
+    preview.state.opened("index.html")
+    edit("content/timeline.yaml", "Russia vetoed a US-drafted", "Russia on Thursday vetoed a US-drafted")  # shows on the explainer page
+    edit("templates/event.html", "{{ event.title }}", "{{ event.title | no_such_filter }}")  # breaks every event page
+    assert not preview.build()
+    assert tree(Path("site")) == good
