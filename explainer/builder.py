@@ -123,6 +123,9 @@ class Session:
         state (serve) updates its own site in place, writing only what changed; `on_pages` hears
         when the pages are there (the feeds and data files follow). With write=False, or with
         keep_files, the outputs are also returned in memory.
+
+        `first` names pages to make before the others (serve: those open in a browser); with a
+        live folder, `on_pages(-1)` hears when they are written, `on_pages(0)` when all pages are.
         """
         options, state = self.options, self.state
         started = time.perf_counter()
