@@ -9,8 +9,9 @@ spelling, and errors introduced and later fixed. After every edit, `served.build
   content into a fresh folder;
 - with an error pending, it fails, lists problems, and site/ is the last good site, untouched.
 
-The machine uses the public API only (`Options`, `build`, `Preview`): the engine's internals may
-change freely underneath it.
+The machine uses the public API only (`Options`, `build`, `Preview`, and `Preview.state.opened`,
+which the server calls when a browser asks for a page): the engine's internals may change
+freely underneath it.
 
 The suite's run is small and the same every time. A longer, random run:
 
@@ -593,6 +594,16 @@ class EngineMachine(RuleBasedStateMachine):
     def introduce_error(self, name: str) -> None:
         self.errors.add(name)
         self.rebuild(f"introduce error {name} in {ERRORS[name][0]}")
+
+    @precondition(lambda self: bool(self.last_good))
+    @rule(choice=st.integers(0, 200))
+    def open_page(self, choice: int) -> None:
+        """A browser opens a page: serve makes it first after the next save (and puts it back if that build fails)."""
+        pages = sorted(name for name in self.last_good if name.endswith(".html"))
+        page = pages[choice % len(pages)]
+        self.steps.append(f"open {page} in a browser")
+        note(f"step {len(self.steps)}: open {page} in a browser")
+        self.served.state.opened(page)
 
     @precondition(lambda self: bool(self.errors))
     @rule(choice=st.integers(0, 20))
