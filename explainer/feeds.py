@@ -19,7 +19,7 @@ from markupsafe import escape
 
 from . import dates
 from .memo import Recall, no_memo
-from .model import Event, Explainer, Update
+from .model import Event, Explainer, Update, _hash_once
 from .render import event_when
 from .sharing import ICON, SHARE_IMAGE
 from .timestamps import Log, UpdatesLog, event_modified, event_moment, rfc3339
@@ -31,6 +31,7 @@ JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 _LINK = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 
 
+@_hash_once  # looked up in the build state's memo once per format and build: hashing it walks every field
 @dataclass(frozen=True)
 class Entry:
     """One feed item, the same in both formats."""
