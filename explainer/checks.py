@@ -27,13 +27,17 @@ class _Builder(RecordReader):
     """Turn the documents read from content/ into an Explainer, collecting every problem."""
 
     kept_memo: Kept | None = None
-    tables: tuple[Any, ...] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tokens: dict[int, tuple[dict[Any, Any], tuple[Any, ...]]] = {}  # id of a table -> (the table, its token)
+        self.unreadable_now: frozenset[str] = frozenset()
 
     def build(self) -> Explainer | None:
         site = self.site()
-        sources = {k: self.kept((Builds.source, id(r)), (r,), self.source, r) for k, r in self.unique(self.records("sources"), schema.SOURCE).items()}
-        people = {k: self.kept((Builds.person, id(r)), (r,), self.person, r) for k, r in self.unique(self.records("people"), schema.PERSON).items()}
-        places = {k: self.kept((Builds.place, id(r)), (r,), self.place, r) for k, r in self.unique(self.records("places"), schema.PLACE).items()}
+        sources = {k: self.kept(self.source, r) for k, r in self.unique(self.records("sources"), schema.SOURCE).items()}
+        people = {k: self.kept(self.person, r) for k, r in self.unique(self.records("people"), schema.PERSON).items()}
+        places = {k: self.kept(self.place, r) for k, r in self.unique(self.records("places"), schema.PLACE).items()}
         phase_records = self.unique(self.records("phases"), schema.PHASE)
         phases = {k: self.intern(Phase(k, r.values["title"], self.markdown(r, "summary"))) for k, r in phase_records.items() if "title" in r.values}
         timeline = self.records("timeline")
@@ -46,13 +50,9 @@ class _Builder(RecordReader):
         cited: dict[str, list[str]] = defaultdict(list)  # source id -> event ids
 
         quotes: list[Quote] = []
-        # What every reference resolves against, as one object: last build's while no table changed
-        # (the interner hands it back), so a kept record's references resolve as they did then.
-        self.tables = self.intern(
-            (tuple(phases.items()), tuple(people.items()), tuple(places.items()), tuple(sources.items()), tuple(event_records), frozenset(self.unreadable))
-        )
+        known_events = dict.fromkeys(event_records)  # what a quote's event is checked against: the ids alone
         for r in quote_records.values():
-            quote = self.kept((Builds.quote, id(r), id(self.tables)), (r, self.tables), self.quote, r, people, sources, event_records)
+            quote = self.kept(self.quote, r, people, sources, known_events)
             if quote is not None:
                 quotes.append(quote)
                 cited[quote.source.id].append(quote.event)
@@ -172,7 +172,7 @@ class _Builder(RecordReader):
             )
         )
 
-    def quote(self, r: Record, people: dict[str, Person], sources: dict[str, Source], events: dict[str, Record]) -> Quote | None:
+    def quote(self, r: Record, people: dict[str, Person], sources: dict[str, Source], events: dict[str, None]) -> Quote | None:
         speaker = self.resolve(r, "speaker", people, "people")
         said_in = self.resolve(r, "source", sources, "sources")
         self.resolve(r, "event", events, "timeline")
@@ -217,33 +217,53 @@ class _Builder(RecordReader):
         quotes: list[Quote],
         corrections: list[Update],
     ) -> Event | None:
-        """An event from its record, or last build's when made from the same things: its record (the
-        same object while its file was not read again), the tables its ids resolve against, its
-        quotes and corrections. What it reported then is reported again."""
+        """An event from its record, or last build's when made from the same arguments (see kept)."""
         if "media" in r.values:  # a media file is read from disk: not kept
             return self._event(r, phases, people, places, sources, quotes, corrections)
-        key = (Builds.event, id(r), id(self.tables), *map(id, quotes), *map(id, corrections))
-        return self.kept(key, (r, self.tables, tuple(quotes), tuple(corrections)), self._event, r, phases, people, places, sources, quotes, corrections)
+        return self.kept(self._event, r, phases, people, places, sources, quotes, corrections)
 
     def references(self, events: list[Record], quotes: list[Record]) -> dict[str, set[str]]:
         """Every id that events and quotes refer to as written, by the file it belongs in; phases only of events that are built."""
         used: dict[str, set[str]] = {"sources": set(), "people": set(), "places": set(), "phases": set()}
         for records, read in ((events, event_references), (quotes, quote_references)):
             for record in records:
-                for kind, ids in self.kept((Builds.references, id(record), self.drafts), (record,), read, record, self.drafts):
+                for kind, ids in self.kept(read, record, self.drafts):
                     used[kind].update(ids)
         return used
 
-    def kept(self, key: tuple[Any, ...], holds: tuple[Any, ...], make: Callable[..., T], *args: Any) -> T:
-        """make(*args), or what it made last build under an equal key, with the problems it reported then reported again.
+    def kept(self, make: Callable[..., T], *args: Any) -> T:
+        """make(*args), or what it made last build from the same arguments, with the problems it reported then reported again.
 
-        The key holds everything make reads, objects by their id; `holds` keeps those objects
-        alive with the entry, so that no other object can take their ids while it lives.
+        make reads nothing but its arguments (and which kinds of file could not be read, which
+        resolve() reads: part of every key). The key is made from the arguments alone: a table
+        by a token that is last build's object while the table is equal (the interner hands it
+        back), a list by the identity of its model objects (the same objects while unchanged), a
+        record by its identity (the same object while its file was not read again), text and
+        numbers by value. The entry holds the arguments and tokens, so no other object can take
+        their ids while it lives.
         """
         if self.kept_memo is None:
             return make(*args)
+        if len(self.unreadable) != len(self.unreadable_now):  # it only grows while files are read
+            self.unreadable_now = frozenset(self.unreadable)
+        held: list[Any] = [args]
+        parts: list[Any] = [make.__qualname__, self.unreadable_now]
+        for arg in args:
+            kind = type(arg)
+            if kind is dict:
+                token = self.tokens.get(id(arg))
+                if token is None:
+                    token = self.tokens[id(arg)] = (arg, self.intern(tuple(arg.items())))
+                held.append(token)
+                parts.append(id(token[1]))
+            elif kind is list or kind is tuple:
+                parts.append(tuple(map(id, arg)))
+            elif arg is None or kind is str or kind is int or kind is bool:
+                parts.append(arg)
+            else:
+                parts.append(id(arg))
         start = len(self.problems)
-        value, said, _ = self.kept_memo.get(key, lambda: (make(*args), tuple(self.problems[start:]), holds))
+        value, said, _ = self.kept_memo.get(tuple(parts), lambda: (make(*args), tuple(self.problems[start:]), tuple(held)))
         if len(self.problems) == start:
             self.problems.extend(said)
         return value  # type: ignore[no-any-return]
@@ -445,9 +465,3 @@ def build_explainer(
 
 #: Model objects by what they were made from (see _Builder.kept), with the problems they reported and what the key names.
 Kept = Memo[tuple[Any, tuple[Problem, ...], tuple[Any, ...]]]
-
-
-class Builds:
-    """Names for what a kept key is a key of (functions would do, but these hash in C)."""
-
-    source, person, place, quote, event, references = range(6)
