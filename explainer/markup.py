@@ -185,11 +185,3 @@ class Converter:
         if "<table>" in html:
             html = _TABLE.sub(_scrolling_table, html)
         return Rendered(html, tuple(self._check.bad), sanitised)
-
-    def inline(self, text: str) -> Rendered:
-        """Convert a one-paragraph text without its <p> wrapper."""
-        rendered = self.convert(text)
-        html = rendered.html
-        if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-            html = html[3:-4]
-        return Rendered(html, rendered.bad_links, rendered.sanitised, rendered.refused)
