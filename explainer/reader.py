@@ -52,20 +52,23 @@ class RecordReader:
                 )
                 continue
             memo = self.record_memo.get(doc.path) if self.record_memo is not None else None
+            last = memo[1] if memo is not None else []
             if memo is not None and memo[0] is doc:  # the same file as last build: same records
-                out.extend(memo[1])
-                self.problems.extend(memo[2])
-                continue
-            found: list[Record] = []
-            found_problems: list[Problem] = []
-            for number, node in enumerate(doc.root.value, start=1):
-                record = check_record(node, kind, f"{kind.name} {number}", found_problems)
+                checked = last
+            else:  # an item that is last build's node (sources keeps unchanged items' nodes) keeps its record
+                checked = []
+                for number, node in enumerate(doc.root.value, start=1):
+                    if number <= len(last) and last[number - 1][0] is node:
+                        checked.append(last[number - 1])
+                        continue
+                    found: list[Problem] = []
+                    checked.append((node, check_record(node, kind, f"{kind.name} {number}", found), found))
+                if self.record_memo is not None:
+                    self.record_memo[doc.path] = (doc, checked)
+            for _node, record, found in checked:
+                self.problems.extend(found)
                 if record is not None:
-                    found.append(record)
-            out.extend(found)
-            self.problems.extend(found_problems)
-            if self.record_memo is not None:
-                self.record_memo[doc.path] = (doc, found, found_problems)
+                    out.append(record)
         return out
 
     def unique(self, records: list[Record], kind: Kind) -> dict[str, Record]:
@@ -141,8 +144,8 @@ def _label(record: Record) -> str:
     return f"{record.label}: " if record.label else ""
 
 
-#: Checked records of each list file, by file name, with the Document they came from.
-RecordMemo = dict[str, tuple[Document, list[Record], list[Problem]]]
+#: Checked records of each list file, by file name, with the Document they came from: each item's node, record and problems.
+RecordMemo = dict[str, tuple[Document, list[tuple[Node, Record | None, list[Problem]]]]]
 
 
 def _written_ids(node: Node | None) -> list[str]:

@@ -305,8 +305,21 @@ def _cached(reader: Callable[[Path, str], Document], path: Path, name: str, cach
     if hit is not None and hit[0] == stamp and hit[1].path == name:
         return hit[1]
     doc = reader(path, name)
+    if hit is not None and hit[1].path == name:
+        _keep_unchanged_items(hit[1].root, doc.root)
     cache[path] = (stamp, doc)
     return doc
+
+
+def _keep_unchanged_items(old: Node | None, new: Node | None) -> None:
+    """A list file changed: its items that are equal to last read's, at the same place, become
+    last read's nodes, so that their checked records and model objects are kept too (reader.records)."""
+    if old is None or new is None or not isinstance(old.value, list) or not isinstance(new.value, list):
+        return
+    items = new.value
+    for number, (was, now) in enumerate(zip(old.value, items, strict=False)):
+        if was == now:  # every value, line, column and spelling
+            items[number] = was
 
 
 def read_content(root: Path, list_kinds: tuple[str, ...], cache: DocumentCache | None = None) -> Content:

@@ -190,3 +190,15 @@ def test_a_failed_build_puts_back_the_open_pages_it_wrote_first(preview: Preview
     edit("templates/event.html", "{{ event.title }}", "{{ event.title | no_such_filter }}")  # breaks every event page
     assert not preview.build()
     assert tree(Path("site")) == good
+
+
+def test_an_edit_checks_again_only_the_records_it_touched(preview: Preview, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file is read again, but its other items are the nodes, records and events they were."""
+    from explainer import reader
+
+    checked: list[str] = []
+    real = reader.check_record
+    monkeypatch.setattr(reader, "check_record", lambda node, kind, label, problems: checked.append(label) or real(node, kind, label, problems))
+    edit("content/timeline.yaml", "Russia vetoed a US-drafted", "Russia on Thursday vetoed a US-drafted")
+    assert preview.build()
+    assert len(checked) == 1 and checked[0].startswith("event "), checked
