@@ -191,7 +191,7 @@ def page_specs(explainer: Explainer, memo: Callable[..., Any]) -> list[PageSpec]
         for alias in event.aliases:
             add("redirect.html", f"events/{alias}/index.html", event.title, target=event)
     add("quotes.html", "quotes/index.html", f"Quotations · {site.title}", x=explainer)
-    add("people.html", "people/index.html", f"People and organisations · {site.title}", x=explainer)
+    add("people.html", "people/index.html", f"People and organisations · {site.title}", people=explainer.people)
     quotes_by, events_by = person_links(explainer)
     for person in explainer.people:
         add(

@@ -43,13 +43,13 @@ def retitle_second_event(file: Path) -> str:
 
 def expected_after_title_edit(explainer: Explainer, event_id: str) -> set[str]:
     """What shows an event's title: its page and its neighbours' (previous/next), the pages of the
-    people it names, the overview pages and the feeds and data files."""
+    people it names, the overview pages that list events, and the feeds and data files."""
     events = explainer.events
     number = next(n for n, e in enumerate(events) if e.id == event_id)
     event: Event = events[number]
     pages = {f"events/{e.id}/index.html" for e in events[max(0, number - 1) : number + 2]}
     people = {f"people/{p.id}/index.html" for p in (*event.actors, *(c.by for c in event.claims))}
-    overview = {f"{name}/index.html" for name in ("quotes", "people", "sources", "updates", "embed")} | {"index.html"}
+    overview = {f"{name}/index.html" for name in ("quotes", "sources", "updates", "embed")} | {"index.html"}
     extras = {"feed.xml", "feed.json", "data/timeline.json", "data/timelinejs.json", "data/events.csv", "data/quotes.csv"}
     return pages | people | overview | extras
 
