@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import pickle
 import queue
 import traceback
 from collections.abc import Callable, Iterator
@@ -26,7 +27,7 @@ def fork_map(work: Callable[[T], R], batches: list[T], workers: int) -> Iterator
 
     The workers are forked, so they inherit `work` and everything it reaches (the model, the
     compiled templates) without pickling; only the batches and the results cross between
-    processes. An exception in a worker is raised here as a RuntimeError carrying its traceback.
+    processes. An exception in a worker is raised here, with the worker's traceback as a note.
     """
     context = multiprocessing.get_context("fork")
     tasks: Any = context.SimpleQueue()
@@ -57,7 +58,9 @@ def fork_map(work: Callable[[T], R], batches: list[T], workers: int) -> Iterator
                     if any(p.exitcode not in (None, 0) for p in processes):
                         raise RuntimeError("a worker process died") from None
             if not ok:
-                raise RuntimeError(f"in a worker process:\n{value}")
+                error, trace = value
+                error.add_note(f"in a worker process:\n{trace}")  # shown with the traceback (--verbose)
+                raise error
             yield value
     finally:
         for process in processes:
@@ -72,7 +75,11 @@ def _serve(work: Callable[[Any], Any], batches: list[Any], tasks: Any, results: 
     while (task := tasks.get()) is not None:
         try:
             results.put((True, work(batches[task])))
-        except BaseException:
-            results.put((False, traceback.format_exc()))
+        except BaseException as error:  # reported to the parent, which raises it
+            try:
+                pickle.dumps(error)
+            except Exception:  # it must cross to the parent: one that cannot is named instead
+                error = RuntimeError(f"{type(error).__name__}: {error}")
+            results.put((False, (error, traceback.format_exc())))
     results.close()
     results.join_thread()

@@ -127,3 +127,16 @@ def test_a_failed_build_remembers_nothing_it_made(tmp_path: Path) -> None:
     state.begin()
     run = execute(plan[:1], state, MemorySink())
     assert run.made == ["a.html"]
+
+
+def test_an_error_in_a_forked_worker_is_raised_as_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug in a maker run by a worker reaches build.py as the same exception (exit 3, one line; --verbose adds the worker's traceback)."""
+    monkeypatch.setattr(engine, "PARALLEL_MIN", 0)
+
+    def broken(context: engine.Context) -> bytes:
+        raise ValueError("renderer exploded")
+
+    plan = [Artifact(f"{n}.html", broken if n == 1 else (lambda context: b"ok"), ()) for n in range(4)]
+    with pytest.raises(ValueError, match="renderer exploded") as raised:
+        execute(plan, BuildState(tmp_path), MemorySink(), workers=2)
+    assert "in a worker process" in "".join(getattr(raised.value, "__notes__", []))
