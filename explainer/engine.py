@@ -328,12 +328,13 @@ def make_one(artifact: Artifact, state: BuildState) -> tuple[bytes | Problem, Re
 def _make_all(plan: list[Artifact], todo: list[int], state: BuildState, workers: int, progress: Callable[[int], None] | None) -> Iterable[_Result]:
     step = progress or (lambda count: None)
     if workers > 1 and len(todo) >= PARALLEL_MIN and can_fork():
-        # The extras (the feeds, the data files: the longest) are tasks of their own, queued first;
-        # the pages are shared out interleaved, so that every share holds pages of every kind.
-        first = min(plan[n].priority for n in todo)
-        pages = [n for n in todo if plan[n].priority == first]
-        shares = min(len(pages), workers * SHARES_PER_WORKER)
-        chunks = [[n] for n in todo if plan[n].priority != first] + [pages[start::shares] for start in range(shares)]
+        # What comes after the pages (priority above 0: the feeds, the data files, the longest to make)
+        # are tasks of their own, queued first; the pages and the files they name are shared out
+        # interleaved, so that every share holds pages of every kind.
+        pages = [n for n in todo if plan[n].priority <= 0]
+        shares = max(1, min(len(pages), workers * SHARES_PER_WORKER))
+        chunks = [[n] for n in todo if plan[n].priority > 0] + [pages[start::shares] for start in range(shares)]
+        chunks = [chunk for chunk in chunks if chunk]
 
         def work(numbers: list[int]) -> list[_Result]:
             done: list[_Result] = []

@@ -21,7 +21,7 @@ from explainer.sources import MAX_FILE_BYTES
 
 #: Events in the big explainer, and the most resident memory its build may use (docs/guarantees.md).
 BIG_EVENTS = 10_000
-PEAK_LIMIT_MB = 512
+PEAK_LIMIT_MB = 420
 
 
 @pytest.mark.parametrize("name", ["timeline.yaml", "timeline/part-2.yaml", "pages/about.md", "site.yaml"])
