@@ -70,7 +70,9 @@ class _Builder(RecordReader):
 
         events: list[Event] = []
         for key, r in event_records.items():
-            event = self.event(r, phases, people, places, sources, quotes_by_event[key], corrections[key])
+            made_from = (r, phases, people, places, sources, quotes_by_event[key], corrections[key])
+            # Last build's event when made from the same arguments (see kept); not an event whose media file is read from disk.
+            event = self.event(*made_from) if "media" in r.values else self.kept(self.event, *made_from)
             if event is None:
                 continue
             for source in event.sources:
@@ -207,21 +209,6 @@ class _Builder(RecordReader):
         self.resolve(r, "events", events, "timeline")
         return self.intern(Update(r.values["date"], r.values["kind"], r.values["text"], tuple(r.get("events", ()))))
 
-    def event(
-        self,
-        r: Record,
-        phases: dict[str, Phase],
-        people: dict[str, Person],
-        places: dict[str, Place],
-        sources: dict[str, Source],
-        quotes: list[Quote],
-        corrections: list[Update],
-    ) -> Event | None:
-        """An event from its record, or last build's when made from the same arguments (see kept)."""
-        if "media" in r.values:  # a media file is read from disk: not kept
-            return self._event(r, phases, people, places, sources, quotes, corrections)
-        return self.kept(self._event, r, phases, people, places, sources, quotes, corrections)
-
     def references(self, events: list[Record], quotes: list[Record]) -> dict[str, set[str]]:
         """Every id that events and quotes refer to as written, by the file it belongs in; phases only of events that are built."""
         used: dict[str, set[str]] = {"sources": set(), "people": set(), "places": set(), "phases": set()}
@@ -268,7 +255,7 @@ class _Builder(RecordReader):
             self.problems.extend(said)
         return value  # type: ignore[no-any-return]
 
-    def _event(
+    def event(
         self,
         r: Record,
         phases: dict[str, Phase],
@@ -455,7 +442,7 @@ def build_explainer(
     serve passes what it keeps between builds (its BuildState rotates them): a Converter (its
     memo of converted Markdown), a RecordMemo (the checked records of files that were not read
     again), an Interner (last build's model objects, handed back where nothing changed) and the
-    events made last time with what they were made from (see _Builder.event).
+    model objects made last time by the arguments they were made from (see _Builder.kept).
     """
     builder = _Builder(content, drafts, markup, record_memo, intern)
     builder.kept_memo = kept
