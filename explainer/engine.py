@@ -14,7 +14,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -31,8 +31,8 @@ from .workers import can_fork, fork_map
 #: A kept session's full garbage collections: one every this many builds (see BuildState._settle).
 COLLECT_EVERY = 16
 
-#: What a read gave: a file's digest (None when it does not exist).
-Reads = tuple[tuple[Hashable, Hashable], ...]
+#: What each read gave: ("file", path) or ("template", name), with the file's digest (None when it does not exist).
+Reads = tuple[tuple[tuple[str, str], str | None], ...]
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,10 @@ def digest_of(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 class BuildState:
     """Everything kept from one build to the next, in one place; rotated once per build by finish().
 
@@ -98,39 +102,35 @@ class BuildState:
         self.made: dict[str, Made] = {}
         self.pending: dict[str, Made] = {}  # made by the build under way: kept only if it succeeds
         self.memo: Memo[Any] = Memo()  # results of pure functions, by the function and its arguments
-        self.files: dict[str, tuple[tuple[int, ...], str | None]] = {}  # path -> (stat, digest)
-        self.fingerprints: dict[Hashable, Hashable] = {}  # this build's answer to each read
+        self.files: dict[tuple[str, Callable[[bytes], str]], tuple[tuple[int, ...], str | None]] = {}  # (path, hash) -> (stat, digest)
+        self.fingerprints: dict[tuple[str, str], str | None] = {}  # this build's answer to each read
         self.env: Any = None  # the Jinja environment: see render.environment
         self.env_stamp: tuple[tuple[str, str | None], ...] = ()
         self.builds = 0
 
-    def fingerprint(self, key: Hashable) -> Hashable:
+    def fingerprint(self, key: tuple[str, str]) -> str | None:
         """What a read gives in this build: ("file", path) or ("template", name) -> the file's digest."""
-        try:
-            return self.fingerprints[key]
-        except KeyError:
-            pass
-        kind, name = key if isinstance(key, tuple) else ("file", str(key))
-        value = self.file_digest(str(self.templates / str(name)) if kind == "template" else str(name))
-        self.fingerprints[key] = value
-        return value
+        if key not in self.fingerprints:
+            kind, name = key
+            self.fingerprints[key] = self.file_digest(str(self.templates / name) if kind == "template" else name)
+        return self.fingerprints[key]
 
-    def file_digest(self, path: str) -> str | None:
+    def file_digest(self, path: str, digest: Callable[[bytes], str] = digest_of) -> str | None:
         """A file's digest, read again only when its size, times or inode changed."""
         try:
             info = os.stat(path)
         except (OSError, ValueError):
             return None
         stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-        known = self.files.get(path)
+        known = self.files.get((path, digest))
         if known is not None and known[0] == stamp:
             return known[1]
         try:
             with open(path, "rb") as file:
-                value = digest_of(file.read())
+                value: str | None = digest(file.read())
         except OSError:
             value = None
-        self.files[path] = (stamp, value)
+        self.files[(path, digest)] = (stamp, value)
         return value
 
     def recall(self, make: Callable[..., Any], *args: Any) -> Any:
@@ -205,13 +205,13 @@ class Context:
 
     def __init__(self, state: BuildState) -> None:
         self.state = state
-        self.reads: dict[Hashable, Hashable] = {}
+        self.reads: dict[tuple[str, str], str | None] = {}
 
     @property
     def env(self) -> Any:
         return self.state.env
 
-    def read(self, kind: str, name: str) -> Hashable:
+    def read(self, kind: str, name: str) -> str | None:
         key = (kind, name)
         value = self.state.fingerprint(key)
         self.reads[key] = value

@@ -21,18 +21,14 @@ class Memo(Generic[V]):
         self.last: dict[Hashable, V] = {}
 
     def get(self, key: Hashable, make: Callable[[], V]) -> V:
-        # As few lookups as can be: a key's hash is computed anew for each (tuples do not keep theirs).
-        value = self.now.get(key, _MISSING)
-        if value is _MISSING:
-            value = self.last.pop(key, _MISSING)
-            if value is _MISSING:
-                value = make()
-            self.now[key] = value
-        return value  # type: ignore[no-any-return]
+        return self._kept(key, make, ())
 
     def call(self, make: Callable[..., V], *args: Any) -> V:
         """make(*args), kept under the key (make, *args): make must be a pure function of its arguments."""
-        key = (make, *args)
+        return self._kept((make, *args), make, args)
+
+    def _kept(self, key: Hashable, make: Callable[..., V], args: tuple[Any, ...]) -> V:
+        # As few lookups as can be: a key's hash is computed anew for each (tuples do not keep theirs).
         value = self.now.get(key, _MISSING)
         if value is _MISSING:
             value = self.last.pop(key, _MISSING)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
 import re
 import traceback
@@ -17,7 +16,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import dates, sharing
-from .engine import Artifact, BuildState, Context, Failure, Reads
+from .engine import Artifact, BuildState, Context, Failure, Reads, sha256_of
 from .errors import Problem
 from .memo import Memo
 from .model import Event, Explainer, Page, Quote
@@ -134,7 +133,7 @@ def asset_artifacts(state: BuildState) -> tuple[list[Artifact], tuple[tuple[str,
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         name = path.relative_to(folder).as_posix()
         if path.suffix in _HASHED:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+            digest = (state.file_digest(str(path), sha256_of) or "")[:10]  # read again only when the file changed
             target = f"assets/{name[: -len(path.suffix)]}.{digest}{path.suffix}"
         else:
             target = f"assets/{name}"
