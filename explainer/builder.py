@@ -79,8 +79,9 @@ class Session:
         options, state = self.options, self.state
         self.progress.stage("reading")
         content = read_content(options.content, tuple(schema.LIST_KINDS), state.documents)
-        self.progress.stage("converting Markdown")
-        state.markup.prefill(markdown_texts(content), options.worker_count())
+        if options.worker_count() > 1:  # in one process, each text is converted as the model asks for it
+            self.progress.stage("converting Markdown")
+            state.markup.prefill(markdown_texts(content), options.worker_count())
         self.progress.stage("checking")
         explainer, problems = build_explainer(
             content,
